@@ -1,0 +1,78 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { INestApplicationContext } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { TokenService } from '../src/auth/token.service';
+import { seedDemoData } from '../src/bookings/demo-data';
+import { SystemClock } from '../src/core/clock/clock';
+import { loadConfig } from '../src/core/config/herald-config';
+import { migrateDatabase } from '../src/core/database/migrate';
+import { startHerald } from '../src/main';
+import { startPostgres, startRedis } from './support/local-services';
+
+const DATA = join(__dirname, '..', '.data');
+
+/** A secret kept across runs so tokens printed yesterday still work today. */
+function devSecret(): string {
+  const file = join(DATA, 'jwt-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(DATA, { recursive: true });
+  const postgres = await startPostgres({ dataDir: join(DATA, 'postgres'), port: Number(process.env.HERALD_DEV_PG_PORT ?? 54329) });
+  const redis = await startRedis({ dataDir: join(DATA, 'redis'), port: Number(process.env.HERALD_DEV_REDIS_PORT ?? 63799) });
+  const running: { app?: INestApplicationContext } = {};
+  const stop = async () => {
+    console.log('\nStopping Herald, Postgres and Redis…');
+    await running.app?.close().catch(() => undefined);
+    await Promise.allSettled([postgres.stop(), redis.stop()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  await ensureDatabase(postgres.url('postgres'), 'herald');
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    AUTH_JWT_SECRET: devSecret(),
+    LOG_LEVEL: 'warn',
+    ...process.env,
+    DATABASE_URL: postgres.url('herald'),
+    REDIS_URL: redis.url,
+  });
+  const applied = await migrateDatabase(config.DATABASE_URL);
+  console.log(applied.length ? `Migrations applied: ${applied.join(', ')}` : 'Database schema is up to date');
+
+  const app = await startHerald(config);
+  running.app = app;
+  const orm = app.get<MikroORM>(MikroORM);
+  const { users } = await seedDemoData(orm.em.fork(), new SystemClock());
+  const tokens = app.get(TokenService);
+  const base = `http://${config.HOST}:${config.PORT}`;
+  console.log(`\nHerald is up.\n  GraphQL (HTTP and graphql-ws): ${base}/graphql\n  Health: ${base}/health\n`);
+  console.log('Demo users, each with a ready token (send as Authorization: Bearer <token>):');
+  for (const [key, user] of Object.entries(users)) {
+    console.log(`\n  ${key} <${user.email}> id=${user.id} roles=${user.roles.join(',')}\n  ${await tokens.mint(user, '7d')}`);
+  }
+  console.log('\nCtrl-C stops Herald, Postgres and Redis.');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AlertsModule } from './alerts/alerts.module';
+import { AnalyticsModule } from './analytics/analytics.module';
+import { AuthModule } from './auth/auth.module';
+import { BookingsModule } from './bookings/bookings.module';
+import { CoreModule } from './core/core.module';
+import { HeraldConfig, ProcessRole } from './core/config/herald-config';
+import { GraphQLModule } from './core/graphql/graphql.module';
+import { HealthModule } from './core/health/health.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { PreferencesModule } from './preferences/preferences.module';
+import { TemplatesModule } from './templates/templates.module';
+import { UsersModule } from './users/users.module';
+
+/** Herald as one process runs it: the API, the workers, the schedulers, or all of them. */
+@Module({})
+export class AppModule {
+  static forConfig(config: HeraldConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        AuthModule,
+        ...(config.runs(ProcessRole.Api) ? [GraphQLModule, HealthModule] : []),
+        ...(config.runs(ProcessRole.Scheduler) ? [ScheduleModule.forRoot()] : []),
+        UsersModule,
+        BookingsModule,
+        NotificationsModule,
+        PreferencesModule,
+        TemplatesModule,
+        AlertsModule,
+        AnalyticsModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { BookingEvent } from './booking-event.entity';
+import { Booking } from './booking.entity';
+import { BookingEventPublisher } from './booking.events';
+import { BookingsResolver } from './bookings.resolver';
+import { BookingsService } from './bookings.service';
+import { Payment } from './payment.entity';
+import { PaymentsResolver } from './payments.resolver';
+import { PaymentsService } from './payments.service';
+import { SignatureRequest } from './signature-request.entity';
+
+/** Bookings, their payments and signatures, and the booking event log. */
+@Module({
+  imports: [MikroOrmModule.forFeature([Booking, Payment, SignatureRequest, BookingEvent]), UsersModule],
+  providers: [BookingsService, PaymentsService, BookingEventPublisher, BookingsResolver, PaymentsResolver],
+  exports: [BookingsService],
+})
+export class BookingsModule {}

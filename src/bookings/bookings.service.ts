@@ -1,0 +1,236 @@
+import { EnsureRequestContext, wrap } from '@mikro-orm/core';
+import { CheckConstraintViolationException, DriverException, EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { AuthUser, Role } from '../auth/role';
+import { Clock } from '../core/clock/clock';
+import { StaleVersionError } from '../core/errors/herald-error';
+import { assertCursor, Page, PageInput, toPage } from '../core/pagination/pagination';
+import { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { BookingAccess, BookingAction } from './booking-access';
+import { BookingEvent, BookingEventData, BookingEventType } from './booking-event.entity';
+import { assertSchedulable, Booking, formatMoney } from './booking.entity';
+import { BookingEventPayload, BookingEventPublisher } from './booking.events';
+import { BookingError } from './bookings.error';
+import { BookingsFilter, CancelBookingInput, CreateBookingInput, RescheduleBookingInput } from './dto/booking.input';
+import { BookingChange } from './dto/booking.output';
+import { Payment } from './payment.entity';
+import { SignatureRequest } from './signature-request.entity';
+
+/** Everything GraphQL may read from a Booking, loaded up front so it never meets a bare reference. */
+export const BOOKING_GRAPH = ['customer', 'provider', 'cancelledBy', 'payments', 'signatureRequests'] as const;
+
+/** SQLSTATE of an exclusion constraint violation: two active bookings of a provider overlap. */
+const EXCLUSION_VIOLATION = '23P01';
+
+interface Recorded {
+  type: BookingEventType;
+  data?: BookingEventData;
+}
+
+/**
+ * Bookings and their lifecycle. Every change runs in one transaction that also writes its
+ * BookingEvent row; the event is announced only after the commit.
+ */
+@Injectable()
+export class BookingsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly users: UsersService,
+    private readonly publisher: BookingEventPublisher,
+  ) {}
+
+  async get(caller: AuthUser, id: string): Promise<Booking> {
+    const booking = await this.em.findOne(Booking, { id }, { populate: BOOKING_GRAPH });
+    if (!booking) throw BookingError.notFound(id);
+    BookingAccess.assert(caller, id, BookingAccess.partiesOf(booking), BookingAction.View);
+    return booking;
+  }
+
+  /** Bookings the caller may see, by start time; customers and providers see only their own. */
+  async list(caller: AuthUser, filter: BookingsFilter = {}, page: PageInput = new PageInput()): Promise<Page<Booking>> {
+    assertCursor(page.after);
+    const scope = BookingAccess.scope(caller);
+    if (!scope) return { nodes: [], pageInfo: { endCursor: null, hasNextPage: false }, totalCount: 0 };
+    const where: FilterQuery<Booking> = {};
+    if (filter.status?.length) where.status = { $in: filter.status };
+    if (filter.providerId) where.provider = filter.providerId;
+    if (filter.customerId) where.customer = filter.customerId;
+    if (filter.postalCode) where.postalCode = filter.postalCode;
+    if (filter.startsFrom || filter.startsTo) {
+      where.startsAt = { ...(filter.startsFrom ? { $gte: filter.startsFrom } : {}), ...(filter.startsTo ? { $lt: filter.startsTo } : {}) };
+    }
+    const cursor = await this.em.findByCursor(
+      Booking,
+      { $and: [scope, where] },
+      { first: page.first, after: page.after, orderBy: { startsAt: 'asc', id: 'asc' }, populate: BOOKING_GRAPH, strategy: 'select-in' },
+    );
+    return toPage(cursor);
+  }
+
+  async create(caller: AuthUser, input: CreateBookingInput): Promise<Booking> {
+    const customerId = BookingAccess.customerFor(caller, input.customerId);
+    const now = this.clock.now();
+    assertSchedulable(input.startsAt, input.endsAt, now);
+    await this.users.getWithRole(input.providerId, Role.provider);
+    await this.users.getWithRole(customerId, Role.customer);
+    const price = formatMoney(input.price);
+
+    const { booking, payload } = await this.em.transactional(async (tx) => {
+      const actor = await tx.findOne(User, { id: caller.id });
+      const created = tx.create(Booking, {
+        customer: tx.getReference(User, customerId),
+        provider: tx.getReference(User, input.providerId),
+        serviceName: input.serviceName,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        timezone: input.timezone,
+        address: input.address ?? null,
+        postalCode: input.postalCode ?? null,
+        note: input.note ?? null,
+        price,
+        currency: input.currency,
+      });
+      tx.create(Payment, { booking: created, amount: price, currency: input.currency });
+      await this.flushSlot(tx, created);
+      return { booking: created, payload: this.record(tx, created, actor, now, { type: BookingEventType.created }) };
+    });
+    await this.publisher.publish(payload);
+    return this.reload(booking.id);
+  }
+
+  confirm(caller: AuthUser, id: string, expectedVersion?: number | null): Promise<Booking> {
+    return this.change(caller, id, BookingAction.Confirm, expectedVersion, (booking) => {
+      booking.confirm();
+      return { type: BookingEventType.confirmed };
+    });
+  }
+
+  reschedule(caller: AuthUser, id: string, input: RescheduleBookingInput): Promise<Booking> {
+    return this.change(caller, id, BookingAction.Reschedule, input.expectedVersion, (booking, now) => {
+      const previous = booking.reschedule(input.startsAt, input.endsAt, input.timezone ?? undefined, now);
+      return { type: BookingEventType.rescheduled, data: previous };
+    });
+  }
+
+  cancel(caller: AuthUser, id: string, input: CancelBookingInput = {}): Promise<Booking> {
+    return this.change(caller, id, BookingAction.Cancel, input.expectedVersion, (booking, now, actor) => {
+      const reason = input.reason || null;
+      booking.cancel(reason, actor, now);
+      return { type: BookingEventType.cancelled, data: { reason } };
+    });
+  }
+
+  complete(caller: AuthUser, id: string, expectedVersion?: number | null): Promise<Booking> {
+    return this.change(caller, id, BookingAction.Complete, expectedVersion, (booking, now) => {
+      booking.complete(now);
+      return { type: BookingEventType.completed };
+    });
+  }
+
+  markNoShow(caller: AuthUser, id: string, expectedVersion?: number | null): Promise<Booking> {
+    return this.change(caller, id, BookingAction.MarkNoShow, expectedVersion, (booking, now) => {
+      booking.markNoShow(now);
+      return { type: BookingEventType.no_show };
+    });
+  }
+
+  /** The booking's event log, oldest first. */
+  @EnsureRequestContext()
+  async history(bookingId: string): Promise<BookingEvent[]> {
+    return this.em.find(BookingEvent, { booking: bookingId }, { orderBy: { occurredAt: 'asc', bookingVersion: 'asc' } });
+  }
+
+  /** For the bookingChanged subscription, which runs outside any request: a fresh context per event. */
+  @EnsureRequestContext()
+  async changeFor(payload: Pick<BookingEventPayload, 'bookingId' | 'type'>): Promise<BookingChange> {
+    const booking = await this.em.findOneOrFail(Booking, { id: payload.bookingId }, { populate: BOOKING_GRAPH });
+    return { type: payload.type, booking };
+  }
+
+  /** A user related to a booking, loaded if the query that fetched the booking did not. */
+  @EnsureRequestContext()
+  async loadUser(user: User): Promise<User> {
+    return wrap(user).isInitialized() ? user : this.em.findOneOrFail(User, { id: user.id });
+  }
+
+  @EnsureRequestContext()
+  async loadPayments(booking: Booking): Promise<Payment[]> {
+    if (booking.payments.isInitialized()) return booking.payments.getItems();
+    return this.em.find(Payment, { booking: booking.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  @EnsureRequestContext()
+  async loadSignatureRequests(booking: Booking): Promise<SignatureRequest[]> {
+    if (booking.signatureRequests.isInitialized()) return booking.signatureRequests.getItems();
+    return this.em.find(SignatureRequest, { booking: booking.id }, { orderBy: { requestedAt: 'asc', id: 'asc' } });
+  }
+
+  /**
+   * Loads the booking inside a transaction, checks access and version, applies `apply`, writes
+   * the event row, commits, then announces the event and returns the fresh booking.
+   */
+  private async change(
+    caller: AuthUser,
+    id: string,
+    action: BookingAction,
+    expectedVersion: number | null | undefined,
+    apply: (booking: Booking, now: Date, actor: User | null) => Recorded,
+  ): Promise<Booking> {
+    const payload = await this.em.transactional(async (tx) => {
+      const booking = await tx.findOne(Booking, { id });
+      if (!booking) throw BookingError.notFound(id);
+      BookingAccess.assert(caller, id, BookingAccess.partiesOf(booking), action);
+      if (expectedVersion != null && expectedVersion !== booking.version) throw new StaleVersionError('Booking', id, booking.version);
+      const now = this.clock.now();
+      const actor = await tx.findOne(User, { id: caller.id });
+      const recorded = apply(booking, now, actor);
+      await this.flushSlot(tx, booking);
+      return this.record(tx, booking, actor, now, recorded);
+    });
+    await this.publisher.publish(payload);
+    return this.reload(id);
+  }
+
+  /** Flushes a booking whose slot may clash; the database's exclusion constraint is the judge. */
+  private async flushSlot(tx: EntityManager, booking: Booking): Promise<void> {
+    try {
+      await tx.flush();
+    } catch (error) {
+      if (error instanceof DriverException && error.code === EXCLUSION_VIOLATION) {
+        throw BookingError.overlaps(booking.provider.id, booking.startsAt, booking.endsAt);
+      }
+      if (error instanceof CheckConstraintViolationException && error.message.includes('bookings_ends_after_starts')) {
+        throw BookingError.endsBeforeStart(booking.startsAt, booking.endsAt);
+      }
+      throw error;
+    }
+  }
+
+  /** Adds the event row to the transaction (flushed with the commit) and returns what to announce. */
+  private record(tx: EntityManager, booking: Booking, actor: User | null, now: Date, recorded: Recorded): BookingEventPayload {
+    const event = tx.create(BookingEvent, {
+      booking,
+      type: recorded.type,
+      bookingVersion: booking.version,
+      actor,
+      occurredAt: now,
+      data: recorded.data ?? {},
+    });
+    return new BookingEventPayload({
+      eventId: event.id,
+      bookingId: booking.id,
+      type: event.type,
+      bookingVersion: event.bookingVersion,
+      actorId: actor?.id ?? null,
+      occurredAt: now,
+      customerId: booking.customer.id,
+      providerId: booking.provider.id,
+    });
+  }
+
+  private reload(id: string): Promise<Booking> {
+    return this.em.findOneOrFail(Booking, { id }, { populate: BOOKING_GRAPH, refresh: true });
+  }
+}

@@ -1,0 +1,61 @@
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import { GraphQLModule as NestGraphQLModule } from '@nestjs/graphql';
+import type { Request } from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import { RequestAuth } from '../../auth/auth.guard';
+import { bearerToken } from '../../auth/token.service';
+import { HeraldConfig } from '../config/herald-config';
+import { ComplexityPlugin } from './complexity.plugin';
+import { depthLimit } from './depth-limit';
+
+interface ContextSource {
+  req?: Request;
+  connectionParams?: Record<string, unknown>;
+}
+
+/** HTTP requests carry the token in Authorization; graphql-ws in the connection_init payload. */
+export function requestAuth({ req, connectionParams }: ContextSource): RequestAuth {
+  if (req) return { token: bearerToken(req.headers.authorization) };
+  return { token: bearerToken(connectionParams?.authorization ?? connectionParams?.Authorization ?? connectionParams?.token) };
+}
+
+const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+
+const VARIABLE_COERCION = /^Variable "\$\w+" (got invalid value|has invalid value|of required type|of non-null type)/;
+
+/** Unexpected errors reach clients as a bare INTERNAL_SERVER_ERROR; their details stay in the logs. */
+export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  // Variables that do not coerce to their declared type are the caller's mistake, whatever code they arrive with.
+  const code = VARIABLE_COERCION.test(formatted.message) ? 'BAD_USER_INPUT' : formatted.extensions?.code;
+  if (typeof code === 'string' && KNOWN_CODES.has(code)) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions: { ...extensions, code } };
+  }
+  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+@Module({
+  imports: [
+    NestGraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [HeraldConfig],
+      useFactory: (config: HeraldConfig) => ({
+        path: '/graphql',
+        autoSchemaFile: true,
+        sortSchema: true,
+        playground: false,
+        introspection: config.sandboxEnabled,
+        plugins: config.sandboxEnabled ? [ApolloServerPluginLandingPageLocalDefault({ embed: true })] : [],
+        subscriptions: { 'graphql-ws': { path: '/graphql' } },
+        context: requestAuth,
+        formatError,
+        validationRules: [depthLimit(config.GRAPHQL_MAX_DEPTH)],
+        includeStacktraceInErrorResponses: false,
+      }),
+    }),
+  ],
+  providers: [ComplexityPlugin],
+})
+export class GraphQLModule {}

@@ -1,0 +1,49 @@
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis, { RedisOptions } from 'ioredis';
+import { HeraldConfig } from '../config/herald-config';
+
+/** Connection settings parsed once from REDIS_URL, for BullMQ and for our own clients. */
+export function redisOptions(config: HeraldConfig): RedisOptions {
+  const url = new URL(config.REDIS_URL);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username || undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+export const REDIS = Symbol('REDIS');
+
+/** Opens Redis connections and closes every one it opened when the app stops. */
+@Injectable()
+export class RedisConnections implements OnApplicationShutdown {
+  private readonly opened: Redis[] = [];
+
+  constructor(private readonly config: HeraldConfig) {}
+
+  open(name: string): Redis {
+    const client = new Redis({ ...redisOptions(this.config), connectionName: `herald:${name}` });
+    this.opened.push(client);
+    return client;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.opened.map((client) => client.quit().catch(() => client.disconnect())));
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    RedisConnections,
+    { provide: REDIS, inject: [RedisConnections], useFactory: (connections: RedisConnections) => connections.open('commands') },
+  ],
+  exports: [RedisConnections, REDIS],
+})
+export class RedisModule {}
+
+export const InjectRedis = () => Inject(REDIS);

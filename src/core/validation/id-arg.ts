@@ -1,0 +1,17 @@
+import { Injectable, PipeTransform } from '@nestjs/common';
+import { Args, ID } from '@nestjs/graphql';
+import { isUUID } from 'class-validator';
+import { InputError } from '../errors/herald-error';
+
+@Injectable()
+class UuidPipe implements PipeTransform<unknown, string> {
+  constructor(private readonly name: string) {}
+
+  transform(value: unknown): string {
+    if (!isUUID(value)) throw new InputError(`${this.name} must be a UUID`, [{ field: this.name, problems: ['must be a UUID'] }]);
+    return value as string;
+  }
+}
+
+/** An `ID!` argument that must be a UUID, rejected as BAD_USER_INPUT before it reaches Postgres. */
+export const IdArg = (name = 'id') => Args(name, { type: () => ID }, new UuidPipe(name));

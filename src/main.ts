@@ -1,0 +1,28 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { ConfigValidationError, HeraldConfig, loadConfig, ProcessRole } from './core/config/herald-config';
+
+/** Starts Herald in the role the configuration names. */
+export async function startHerald(config: HeraldConfig = loadConfig()): Promise<INestApplicationContext> {
+  const module = AppModule.forConfig(config);
+  if (config.runs(ProcessRole.Api)) {
+    const app = await NestFactory.create(module, { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    app.enableShutdownHooks();
+    await app.listen(config.PORT, config.HOST);
+    return app;
+  }
+  const context = await NestFactory.createApplicationContext(module, { bufferLogs: true });
+  context.useLogger(context.get(Logger));
+  context.enableShutdownHooks();
+  return context;
+}
+
+if (require.main === module) {
+  startHerald().catch((error: unknown) => {
+    console.error(error instanceof ConfigValidationError ? error.message : error);
+    process.exit(1);
+  });
+}

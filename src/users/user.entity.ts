@@ -1,0 +1,63 @@
+import { Entity, Enum, Index, Property, Unique } from '@mikro-orm/core';
+import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Role } from '../auth/role';
+import { BaseEntity } from '../core/database/base.entity';
+
+export enum Locale {
+  uz = 'uz',
+  ru = 'ru',
+  en = 'en',
+}
+registerEnumType(Locale, { name: 'Locale' });
+
+@ObjectType()
+@Entity({ tableName: 'users' })
+export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' | 'locale' | 'timezone' | 'telegramLinked'> {
+  @Field(() => ID)
+  declare id: string;
+
+  @Field()
+  @Property({ type: 'text' })
+  name: string;
+
+  @Field()
+  @Unique()
+  @Property({ type: 'text' })
+  email: string;
+
+  @Field(() => String, { nullable: true, description: 'E.164, e.g. +998901234567' })
+  @Property({ type: 'text', nullable: true })
+  phone: string | null = null;
+
+  @Field(() => Locale)
+  @Enum({ items: () => Locale })
+  locale: Locale = Locale.en;
+
+  @Field({ description: 'IANA time zone, e.g. Asia/Tashkent' })
+  @Property({ type: 'text' })
+  timezone: string = 'UTC';
+
+  @Field(() => [Role])
+  @Enum({ items: () => Role, array: true })
+  roles: Role[];
+
+  @Field(() => String, { nullable: true })
+  @Index()
+  @Property({ type: 'text', nullable: true })
+  postalCode: string | null = null;
+
+  /** Filled by the Telegram bot when the user links their chat; never exposed. */
+  @Property({ type: 'bigint', nullable: true })
+  telegramChatId: string | null = null;
+
+  @Field(() => Boolean, { description: 'Whether a Telegram chat is linked to this user' })
+  get telegramLinked(): boolean {
+    return this.telegramChatId !== null;
+  }
+
+  @Field()
+  declare createdAt: Date;
+
+  @Field()
+  declare updatedAt: Date;
+}

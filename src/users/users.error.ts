@@ -1,0 +1,21 @@
+import { ErrorKind, HeraldError } from '../core/errors/herald-error';
+
+export enum UserErrorReason {
+  NotFound = 'USER_NOT_FOUND',
+  EmailTaken = 'EMAIL_TAKEN',
+  MissingRole = 'USER_LACKS_ROLE',
+}
+
+export class UserError extends HeraldError {
+  static notFound(id: string) {
+    return new UserError(ErrorKind.NotFound, UserErrorReason.NotFound, `User ${id} does not exist`, { id });
+  }
+
+  static emailTaken(email: string) {
+    return new UserError(ErrorKind.Conflict, UserErrorReason.EmailTaken, `A user with email ${email} already exists`, { email });
+  }
+
+  static missingRole(id: string, role: string) {
+    return new UserError(ErrorKind.BadUserInput, UserErrorReason.MissingRole, `User ${id} is not a ${role}`, { id, role });
+  }
+}
