@@ -26,7 +26,7 @@ export class AppModule {
         ...(config.runs(ProcessRole.Scheduler) ? [ScheduleModule.forRoot()] : []),
         UsersModule,
         BookingsModule,
-        NotificationsModule,
+        NotificationsModule.forConfig(config),
         PreferencesModule,
         TemplatesModule,
         AlertsModule,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
+import { DURATION, DURATION_LIST, parseDuration, parseDurationList } from './duration';
 import {
   IsBoolean,
   IsEnum,
@@ -102,8 +103,85 @@ export class HeraldConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
+  /** Customer reminders, as durations before the booking starts. */
+  @Matches(DURATION_LIST, { message: 'NOTIFY_REMINDER_OFFSETS must be durations like 72h,36h,24h,3h,1h' })
+  NOTIFY_REMINDER_OFFSETS: string = '72h,36h,24h,3h,1h';
+
+  /** Also tell the customer when the booking starts. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  NOTIFY_AT_START: boolean = false;
+
+  /** Tell the customer this long before the booking ends (e.g. 5m); "off" disables. */
+  @Matches(/^(off|\d+(ms|s|m|h|d))$/)
+  NOTIFY_BEFORE_END: string = 'off';
+
+  /** The provider's "next booking" nudge, this long before start. */
+  @Matches(DURATION)
+  NOTIFY_PROVIDER_NEXT_BOOKING: string = '1h';
+
+  /** Local hour (provider's time zone) of the provider's daily agenda. */
+  @IsInt()
+  @Min(0)
+  @Max(23)
+  NOTIFY_AGENDA_HOUR: number = 7;
+
+  /** External channels in order of preference; a recipient gets the first they can be reached on. */
+  @Matches(/^(telegram|email|sms)(,(telegram|email|sms))*$/)
+  NOTIFY_CHANNELS: string = 'telegram,email,sms';
+
+  /** Every message also lands in the recipient's in-app inbox. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  NOTIFY_IN_APP_COPY: boolean = true;
+
+  /** Only messages due within this window wait in Redis; later ones stay in Postgres until promoted. */
+  @Matches(DURATION)
+  NOTIFY_QUEUE_HORIZON: string = '24h';
+
+  /** How often due rows are promoted into the queue and lost jobs rebuilt. */
+  @Matches(DURATION)
+  NOTIFY_PROMOTE_EVERY: string = '60s';
+
+  /** Waits before each retry of a retryable failure; their count is the number of retries. */
+  @Matches(DURATION_LIST)
+  NOTIFY_RETRY_DELAYS: string = '60s,120s,240s';
+
+  /** A send still unfinished after this long is considered interrupted and queued again. */
+  @Matches(DURATION)
+  NOTIFY_SENDING_TIMEOUT: string = '5m';
+
+  /** Sent, cancelled and skipped notifications older than this are deleted daily. */
+  @IsInt()
+  @Min(1)
+  NOTIFY_RETENTION_DAYS: number = 90;
+
+  /** Where messages for channels without credentials are written (development only). */
+  @IsString()
+  OUTBOX_DIR: string = '.data/outbox';
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
+  }
+
+  /** Without credentials a channel writes to the outbox, except in production where it fails. */
+  get outboxEnabled(): boolean {
+    return !this.isProduction;
+  }
+
+  get notificationTiming() {
+    return {
+      reminderOffsetsMs: parseDurationList(this.NOTIFY_REMINDER_OFFSETS),
+      atStart: this.NOTIFY_AT_START,
+      beforeEndMs: this.NOTIFY_BEFORE_END === 'off' ? null : parseDuration(this.NOTIFY_BEFORE_END),
+      providerNextBookingMs: parseDuration(this.NOTIFY_PROVIDER_NEXT_BOOKING),
+      agendaHour: this.NOTIFY_AGENDA_HOUR,
+      queueHorizonMs: parseDuration(this.NOTIFY_QUEUE_HORIZON),
+      promoteEveryMs: parseDuration(this.NOTIFY_PROMOTE_EVERY),
+      retryDelaysMs: parseDurationList(this.NOTIFY_RETRY_DELAYS),
+      sendingTimeoutMs: parseDuration(this.NOTIFY_SENDING_TIMEOUT),
+      retentionDays: this.NOTIFY_RETENTION_DAYS,
+    };
   }
 
   get sandboxEnabled(): boolean {

@@ -1,0 +1,54 @@
+import { NotificationChannel } from '../notification.entity';
+import { RenderedMessage } from '../rendering/message-renderer';
+
+/** Where a message goes on a channel: an address the channel understands. */
+export interface ChannelAddress {
+  userId: string;
+  /** Telegram chat id, email address or E.164 phone; the user id for in-app. */
+  to: string;
+  locale: string;
+}
+
+export interface SendReceipt {
+  /** The provider's id for the message (Telegram message id, SMTP message id, Twilio SID), or the outbox file. */
+  providerMessageId: string | null;
+}
+
+/**
+ * A delivery failure as the channel classifies it. Retryable: timeouts, network errors, 429 and
+ * 5xx; permanent: invalid address, blocked, unauthorised.
+ */
+export class ChannelError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** The provider's requested wait (e.g. Telegram retry_after, HTTP Retry-After). */
+    readonly retryAfterMs?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ChannelError';
+  }
+
+  static retryable(message: string, retryAfterMs?: number, code?: string) {
+    return new ChannelError(message, true, retryAfterMs, code);
+  }
+
+  static permanent(message: string, code?: string) {
+    return new ChannelError(message, false, undefined, code);
+  }
+}
+
+/** One delivery channel. Implementations do I/O only; deciding whether to send is not theirs. */
+export abstract class ChannelSender {
+  abstract readonly channel: NotificationChannel;
+
+  /** False when credentials are missing: the registry then routes to the outbox or fails. */
+  abstract isConfigured(): boolean;
+
+  /** The address of this user on this channel, or null when they cannot be reached on it. */
+  abstract addressOf(user: { id: string; email: string; phone: string | null; telegramChatId: string | null; locale: string }): ChannelAddress | null;
+
+  /** Sends or throws ChannelError. */
+  abstract send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt>;
+}

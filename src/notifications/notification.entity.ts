@@ -1,0 +1,199 @@
+import { Entity, Enum, Index, ManyToOne, Property, Unique } from '@mikro-orm/core';
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Booking } from '../bookings/booking.entity';
+import { BaseEntity } from '../core/database/base.entity';
+import { User } from '../users/user.entity';
+
+/** What a message is about. Keys are the stored and wire spelling alike. */
+export enum NotificationType {
+  booking_confirmation = 'booking_confirmation',
+  provider_new_booking = 'provider_new_booking',
+  booking_reminder = 'booking_reminder',
+  booking_starting = 'booking_starting',
+  booking_ending_soon = 'booking_ending_soon',
+  provider_next_booking = 'provider_next_booking',
+  provider_daily_agenda = 'provider_daily_agenda',
+  booking_rescheduled = 'booking_rescheduled',
+  booking_cancelled = 'booking_cancelled',
+}
+registerEnumType(NotificationType, { name: 'NotificationType' });
+
+export enum NotificationChannel {
+  in_app = 'in_app',
+  telegram = 'telegram',
+  email = 'email',
+  sms = 'sms',
+}
+registerEnumType(NotificationChannel, { name: 'NotificationChannel' });
+
+export enum NotificationStatus {
+  planned = 'planned',
+  queued = 'queued',
+  sending = 'sending',
+  sent = 'sent',
+  failed = 'failed',
+  cancelled = 'cancelled',
+  skipped = 'skipped',
+}
+registerEnumType(NotificationStatus, { name: 'NotificationStatus' });
+
+/** Statuses a notification can still leave on its own; cancelling a booking cancels these. */
+export const PENDING_STATUSES: readonly NotificationStatus[] = [NotificationStatus.planned, NotificationStatus.queued];
+
+/** Why a notification was skipped or cancelled. */
+export enum NotificationReason {
+  too_late = 'too_late',
+  rescheduled = 'rescheduled',
+  booking_cancelled = 'booking_cancelled',
+  booking_completed = 'booking_completed',
+  booking_no_show = 'booking_no_show',
+  booking_changed = 'booking_changed',
+  no_address = 'no_address',
+  opted_out = 'opted_out',
+  no_bookings = 'no_bookings',
+  cancelled_by_operator = 'cancelled_by_operator',
+}
+registerEnumType(NotificationReason, { name: 'NotificationReason' });
+
+/**
+ * Ids and facts the message was planned from. Rendering reads live data from Postgres; these
+ * let the send-time check see whether the booking still is what the message was planned for.
+ */
+export interface NotificationPayload {
+  /** The booking's start and end when planned (ISO), for reminders and notices. */
+  startsAt?: string;
+  endsAt?: string;
+  /** For reschedule notices: where the booking was before. */
+  previousStartsAt?: string;
+  /** For the provider's agenda: the provider's local date, YYYY-MM-DD. */
+  agendaDate?: string;
+  /** For cancellation notices. */
+  cancellationReason?: string | null;
+}
+
+/** One message to one recipient on one channel. Postgres is the truth; Redis only times it. */
+@ObjectType()
+@Entity({ tableName: 'notifications' })
+@Index({ properties: ['status', 'dueAt'] })
+@Index({ properties: ['recipient', 'createdAt'] })
+@Index({ properties: ['booking'] })
+export class Notification extends BaseEntity<
+  | 'booking'
+  | 'offsetMinutes'
+  | 'status'
+  | 'reason'
+  | 'attempts'
+  | 'lastError'
+  | 'nextAttemptAt'
+  | 'sentAt'
+  | 'providerMessageId'
+  | 'bookingVersion'
+  | 'payload'
+  | 'subject'
+  | 'body'
+  | 'readAt'
+> {
+  @Field(() => ID)
+  declare id: string;
+
+  @ManyToOne(() => User, { deleteRule: 'cascade' })
+  recipient: User;
+
+  @ManyToOne(() => Booking, { nullable: true, deleteRule: 'cascade' })
+  booking: Booking | null = null;
+
+  @Field(() => NotificationType)
+  @Enum({ items: () => NotificationType })
+  type: NotificationType;
+
+  @Field(() => NotificationChannel)
+  @Enum({ items: () => NotificationChannel })
+  channel: NotificationChannel;
+
+  /** Minutes before the booking's start (reminders) or end (ending soon); 0 otherwise. */
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  offsetMinutes: number = 0;
+
+  @Field()
+  @Property({ type: 'timestamptz' })
+  dueAt: Date;
+
+  @Field(() => NotificationStatus)
+  @Enum({ items: () => NotificationStatus })
+  status: NotificationStatus = NotificationStatus.planned;
+
+  @Field(() => NotificationReason, { nullable: true, description: 'Why it was skipped or cancelled' })
+  @Enum({ items: () => NotificationReason, nullable: true })
+  reason: NotificationReason | null = null;
+
+  @Field(() => Int)
+  @Property({ type: 'integer' })
+  attempts: number = 0;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  lastError: string | null = null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  nextAttemptAt: Date | null = null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  sentAt: Date | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  providerMessageId: string | null = null;
+
+  /** The booking version whose schedule this was planned for (created or last rescheduled). */
+  @Field(() => Int, { nullable: true })
+  @Property({ type: 'integer', nullable: true })
+  bookingVersion: number | null = null;
+
+  @Property({ type: 'jsonb' })
+  payload: NotificationPayload = {};
+
+  /** Makes planning idempotent in the database: one row per (booking, type, offset, channel, recipient, version). */
+  @Unique()
+  @Property({ type: 'text' })
+  dedupKey: string;
+
+  /** What was sent, kept for the inbox and the history. */
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  subject: string | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  body: string | null = null;
+
+  /** In-app only: when the recipient read it. */
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  readAt: Date | null = null;
+
+  @Field()
+  declare createdAt: Date;
+
+  @Field()
+  declare updatedAt: Date;
+}
+
+/** The dedup key of a booking-bound notification. */
+export function bookingDedupKey(parts: {
+  bookingId: string;
+  type: NotificationType;
+  offsetMinutes: number;
+  channel: NotificationChannel;
+  recipientId: string;
+  bookingVersion: number;
+}): string {
+  return [parts.bookingId, parts.type, parts.offsetMinutes, parts.channel, parts.recipientId, `v${parts.bookingVersion}`].join(':');
+}
+
+/** The dedup key of a provider's agenda: once per provider, local day and channel. */
+export function agendaDedupKey(providerId: string, localDate: string, channel: NotificationChannel): string {
+  return ['agenda', providerId, localDate, channel].join(':');
+}
