@@ -10,6 +10,7 @@ import { SystemClock } from '../src/core/clock/clock';
 import { loadConfig } from '../src/core/config/herald-config';
 import { migrateDatabase } from '../src/core/database/migrate';
 import { startHerald } from '../src/main';
+import { NotificationPlanner } from '../src/notifications/planning/notification-planner.service';
 import { startPostgres, startRedis } from './support/local-services';
 
 const DATA = join(__dirname, '..', '.data');
@@ -62,6 +63,9 @@ async function main(): Promise<void> {
   running.app = app;
   const orm = app.get<MikroORM>(MikroORM);
   const { users } = await seedDemoData(orm.em.fork(), new SystemClock());
+  // Demo bookings are written directly; plan their messages as the operator command would (idempotent).
+  const plan = await app.get(NotificationPlanner).scheduleAll({ daysAhead: 30, dryRun: false });
+  if (plan.planned > 0) console.log(`Planned ${plan.planned} notification(s) for the demo bookings`);
   const tokens = app.get(TokenService);
   const base = `http://${config.HOST}:${config.PORT}`;
   console.log(`\nHerald is up.\n  GraphQL (HTTP and graphql-ws): ${base}/graphql\n  Health: ${base}/health\n`);

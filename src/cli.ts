@@ -5,11 +5,12 @@ import { isUUID } from 'class-validator';
 import { AuthModule } from './auth/auth.module';
 import { TokenService } from './auth/token.service';
 import { seedDemoData } from './bookings/demo-data';
-import { Clock, ClockModule } from './core/clock/clock';
-import { ConfigModule } from './core/config/config.module';
-import { ConfigValidationError, HeraldConfig, loadConfig } from './core/config/herald-config';
-import { DatabaseModule } from './core/database/database.module';
+import { Clock } from './core/clock/clock';
+import { ConfigValidationError, HeraldConfig, loadConfig, ProcessRole } from './core/config/herald-config';
+import { CoreModule } from './core/core.module';
 import { migrateDatabase } from './core/database/migrate';
+import { NOTIFICATION_COMMANDS } from './notifications/notifications.commands';
+import { NotificationsModule } from './notifications/notifications.module';
 import { User } from './users/user.entity';
 
 @Command({ name: 'migrate', description: 'Apply pending database migrations' })
@@ -66,19 +67,23 @@ class CliModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), ClockModule, DatabaseModule, AuthModule],
-      providers: [MigrateCommand, MintTokenCommand, SeedDemoCommand],
+      imports: [CoreModule.forRoot(config), AuthModule, NotificationsModule.forConfig(config)],
+      providers: [MigrateCommand, MintTokenCommand, SeedDemoCommand, ...NOTIFICATION_COMMANDS],
     };
   }
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // Commands do their work in this process; it consumes no queue and runs no scheduler of its own.
+  const config = loadConfig({ ...process.env, HERALD_ROLE: ProcessRole.Api });
   await CommandFactory.run(CliModule.forConfig(config), {
     logger: ['error', 'warn'],
-    errorHandler: (error) => {
+    // Commander's own outcomes (help, unknown command, bad flags) keep their exit codes.
+    errorHandler: (error) => process.exit((error as Error & { exitCode?: number }).exitCode ?? 1),
+    // A command that fails says why and exits non-zero.
+    serviceErrorHandler: (error) => {
       console.error(error.message);
-      process.exit(1);
+      process.exitCode = 1;
     },
   });
 }

@@ -1,6 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
-import { isUUID } from 'class-validator';
+import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { CurrentUser, Roles } from '../auth/access.decorators';
 import type { RequestAuth } from '../auth/auth.guard';
 import { ALL_ROLES, AuthUser, Role } from '../auth/role';
@@ -18,17 +17,6 @@ import { BookingsFilter, CancelBookingInput, CreateBookingInput, RescheduleBooki
 import { BookingChange, BookingConnection } from './dto/booking.output';
 import { Payment } from './payment.entity';
 import { SignatureRequest } from './signature-request.entity';
-
-@Injectable()
-class OptionalUuidPipe implements PipeTransform<unknown, string | undefined> {
-  constructor(private readonly name: string) {}
-
-  transform(value: unknown): string | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (!isUUID(value)) throw new InputError(`${this.name} must be a UUID`, [{ field: this.name, problems: ['must be a UUID'] }]);
-    return value as string;
-  }
-}
 
 @Injectable()
 class VersionPipe implements PipeTransform<unknown, number | undefined> {
@@ -122,7 +110,7 @@ export class BookingsResolver {
   })
   @Roles(...ALL_ROLES)
   bookingChanged(
-    @Args('bookingId', { type: () => ID, nullable: true }, new OptionalUuidPipe('bookingId')) _bookingId?: string,
+    @IdArg('bookingId', { nullable: true }) _bookingId?: string,
   ): AsyncIterableIterator<BookingEventPayload> {
     return this.live.subscribe<BookingEventPayload>(BOOKING_CHANGED_TOPIC);
   }

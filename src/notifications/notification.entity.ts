@@ -92,6 +92,8 @@ export class Notification extends BaseEntity<
   | 'subject'
   | 'body'
   | 'readAt'
+  | 'recipientId'
+  | 'bookingId'
 > {
   @Field(() => ID)
   declare id: string;
@@ -101,6 +103,16 @@ export class Notification extends BaseEntity<
 
   @ManyToOne(() => Booking, { nullable: true, deleteRule: 'cascade' })
   booking: Booking | null = null;
+
+  @Field(() => ID)
+  get recipientId(): string {
+    return this.recipient.id;
+  }
+
+  @Field(() => ID, { nullable: true })
+  get bookingId(): string | null {
+    return this.booking?.id ?? null;
+  }
 
   @Field(() => NotificationType)
   @Enum({ items: () => NotificationType })
@@ -196,4 +208,12 @@ export function bookingDedupKey(parts: {
 /** The dedup key of a provider's agenda: once per provider, local day and channel. */
 export function agendaDedupKey(providerId: string, localDate: string, channel: NotificationChannel): string {
   return ['agenda', providerId, localDate, channel].join(':');
+}
+
+/** Live-events topic on which delivered in-app messages are announced. */
+export const NOTIFICATION_RECEIVED_TOPIC = 'notificationReceived';
+
+export interface NotificationReceived {
+  notificationId: string;
+  recipientId: string;
 }

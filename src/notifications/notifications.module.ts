@@ -1,8 +1,11 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DynamicModule, Module } from '@nestjs/common';
+import { BookingsModule } from '../bookings/bookings.module';
 import { HeraldConfig } from '../core/config/herald-config';
 import { DeliveryModule } from './delivery/delivery.module';
 import { Notification } from './notification.entity';
+import { NotificationsResolver } from './notifications.resolver';
+import { NotificationsService } from './notifications.service';
 import { PlanningModule } from './planning/planning.module';
 import { NotificationQueueModule } from './queue/notification-queue.module';
 
@@ -12,7 +15,9 @@ export class NotificationsModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: NotificationsModule,
-      imports: [MikroOrmModule.forFeature([Notification]), NotificationQueueModule, PlanningModule, DeliveryModule.forConfig(config)],
+      imports: [MikroOrmModule.forFeature([Notification]), BookingsModule, NotificationQueueModule, PlanningModule, DeliveryModule.forConfig(config)],
+      providers: [NotificationsService, NotificationsResolver],
+      exports: [NotificationsService, PlanningModule, DeliveryModule],
     };
   }
 }

@@ -6,6 +6,9 @@ import { createClient, Client as WsClient } from 'graphql-ws';
 import type { GraphQLFormattedError } from 'graphql';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { AppModule } from '../../src/app.module';
 import { Role } from '../../src/auth/role';
@@ -53,28 +56,44 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /**
+   * Start another Herald process on the same database, Redis key prefix and clock as this one,
+   * with its users and tokens (e.g. a second worker). Closing it leaves the shared data alone.
+   */
+  sharing?: TestApp;
+  /** Providers to replace, e.g. a recording channel sender: `{ provide: TOKEN, useValue }`. */
+  providers?: { provide: unknown; useValue: unknown }[];
+}
+
 /**
  * A whole Herald (API, workers, schedulers) on its own database cloned from the migrated template,
  * its own Redis key prefix, a movable clock, and one signed-in user per role.
  */
-export async function startTestApp(options: { env?: Record<string, string> } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const shared = options.sharing;
+  const database = shared ? null : await createTestDatabase();
+  // Messages of channels without credentials go to a private outbox, not the developer's .data/outbox.
+  const outboxDir = shared || options.env?.OUTBOX_DIR ? null : mkdtempSync(join(tmpdir(), 'herald-test-outbox-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     HERALD_ROLE: 'all',
-    DATABASE_URL: database.url,
+    DATABASE_URL: shared ? shared.config.DATABASE_URL : database!.url,
     REDIS_URL: process.env.HERALD_TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    REDIS_KEY_PREFIX: shared ? shared.config.REDIS_KEY_PREFIX : `t${randomBytes(5).toString('hex')}`,
     AUTH_JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256',
     LOG_LEVEL: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent',
     GRAPHQL_SANDBOX: 'false',
+    OUTBOX_DIR: shared ? shared.config.OUTBOX_DIR : (outboxDir ?? undefined),
     ...options.env,
   });
-  const clock = new TestClock();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] })
+  const clock = shared ? shared.clock : new TestClock();
+  let builder = Test.createTestingModule({ imports: [AppModule.forConfig(config)] })
     .overrideProvider(Clock)
-    .useValue(clock)
-    .compile();
+    .useValue(clock);
+  for (const { provide, useValue } of options.providers ?? []) builder = builder.overrideProvider(provide).useValue(useValue);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
@@ -83,26 +102,7 @@ export async function startTestApp(options: { env?: Record<string, string> } = {
   const url = `http://127.0.0.1:${address.port}`;
 
   const orm = app.get<MikroORM>(MikroORM);
-  const em = orm.em.fork();
-  const users = Object.fromEntries(
-    Object.entries(PERSONAS).map(([persona, { name, roles }], index) => [
-      persona,
-      em.create(User, {
-        name,
-        email: `${persona.toLowerCase()}@herald.test`,
-        phone: `+99890123450${index}`,
-        locale: Locale.en,
-        timezone: 'Asia/Tashkent',
-        roles: [...roles],
-        postalCode: index % 2 === 0 ? '100000' : '100100',
-      }),
-    ]),
-  ) as Record<Persona, User>;
-  await em.flush();
-  const tokenService = app.get(TokenService);
-  const tokens = Object.fromEntries(
-    await Promise.all(Object.entries(users).map(async ([persona, user]) => [persona, await tokenService.mint(user)])),
-  ) as Record<Persona, string>;
+  const { users, tokens } = shared ? { users: shared.users, tokens: shared.tokens } : await signInPersonas(app, orm);
 
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const wsClients: WsClient[] = [];
@@ -182,10 +182,38 @@ export async function startTestApp(options: { env?: Record<string, string> } = {
     close: async () => {
       await Promise.all(wsClients.map((client) => client.dispose()));
       await app.close();
-      const keys = await redis.keys(`${config.REDIS_KEY_PREFIX}:*`);
-      if (keys.length) await redis.del(...keys);
+      if (database) {
+        const keys = await redis.keys(`${config.REDIS_KEY_PREFIX}:*`);
+        if (keys.length) await redis.del(...keys);
+      }
       await redis.quit();
-      await database.drop();
+      await database?.drop();
+      if (outboxDir) rmSync(outboxDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One user per persona, and a token for each. */
+async function signInPersonas(app: INestApplication, orm: MikroORM): Promise<{ users: Record<Persona, User>; tokens: Record<Persona, string> }> {
+  const em = orm.em.fork();
+  const users = Object.fromEntries(
+    Object.entries(PERSONAS).map(([persona, { name, roles }], index) => [
+      persona,
+      em.create(User, {
+        name,
+        email: `${persona.toLowerCase()}@herald.test`,
+        phone: `+99890123450${index}`,
+        locale: Locale.en,
+        timezone: 'Asia/Tashkent',
+        roles: [...roles],
+        postalCode: index % 2 === 0 ? '100000' : '100100',
+      }),
+    ]),
+  ) as Record<Persona, User>;
+  await em.flush();
+  const tokenService = app.get(TokenService);
+  const tokens = Object.fromEntries(
+    await Promise.all(Object.entries(users).map(async ([persona, user]) => [persona, await tokenService.mint(user)])),
+  ) as Record<Persona, string>;
+  return { users, tokens };
 }

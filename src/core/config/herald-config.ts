@@ -147,6 +147,12 @@ export class HeraldConfig {
   @Matches(DURATION_LIST)
   NOTIFY_RETRY_DELAYS: string = '60s,120s,240s';
 
+  /** Notifications one worker process sends at the same time. */
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  NOTIFY_WORKER_CONCURRENCY: number = 10;
+
   /** A send still unfinished after this long is considered interrupted and queued again. */
   @Matches(DURATION)
   NOTIFY_SENDING_TIMEOUT: string = '5m';

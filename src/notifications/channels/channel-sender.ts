@@ -12,6 +12,11 @@ export interface ChannelAddress {
 export interface SendReceipt {
   /** The provider's id for the message (Telegram message id, SMTP message id, Twilio SID), or the outbox file. */
   providerMessageId: string | null;
+  /**
+   * Runs once the row records the message as sent, e.g. the in-app live push, so a client that
+   * reacts to it reads a finished inbox item. Best effort: a failure is logged, never retried.
+   */
+  afterRecorded?: () => Promise<void>;
 }
 
 /**

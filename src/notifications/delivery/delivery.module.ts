@@ -1,9 +1,45 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DynamicModule, Module } from '@nestjs/common';
-import { HeraldConfig } from '../../core/config/herald-config';
+import { Booking } from '../../bookings/booking.entity';
+import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
+import { User } from '../../users/user.entity';
+import { CHANNEL_SENDERS, ChannelRegistry } from '../channels/channel-registry';
+import { ChannelSender } from '../channels/channel-sender';
+import { InAppSender } from '../channels/in-app.sender';
+import { OutboxReader } from '../channels/outbox';
+import { Notification } from '../notification.entity';
+import { NotificationQueueModule } from '../queue/notification-queue.module';
+import { DefaultMessageRenderer } from '../rendering/default-message-renderer';
+import { MessageRenderer } from '../rendering/message-renderer';
+import { DeliveryService } from './delivery.service';
+import { MaintenanceService } from './maintenance.service';
+import { NotificationTicks } from './notification-ticks';
+import { NotificationsProcessor } from './notifications.processor';
 
+/**
+ * Sending notifications: delivery, channels, rendering and queue maintenance. Every process
+ * can deliver in-process (the CLI does); only workers consume the queue and only schedulers tick.
+ */
 @Module({})
 export class DeliveryModule {
-  static forConfig(_config: HeraldConfig): DynamicModule {
-    return { module: DeliveryModule };
+  static forConfig(config: HeraldConfig): DynamicModule {
+    return {
+      module: DeliveryModule,
+      imports: [MikroOrmModule.forFeature([Notification, Booking, User]), NotificationQueueModule],
+      providers: [
+        DeliveryService,
+        MaintenanceService,
+        ChannelRegistry,
+        InAppSender,
+        OutboxReader,
+        // Telegram, email and SMS senders join here as their capabilities land; until then the
+        // registry routes those channels to the outbox (development) or fails them (production).
+        { provide: CHANNEL_SENDERS, useValue: [] satisfies ChannelSender[] },
+        { provide: MessageRenderer, useClass: DefaultMessageRenderer },
+        ...(config.runs(ProcessRole.Worker) ? [NotificationsProcessor] : []),
+        ...(config.runs(ProcessRole.Scheduler) ? [NotificationTicks] : []),
+      ],
+      exports: [DeliveryService, MaintenanceService, OutboxReader, MessageRenderer, ChannelRegistry],
+    };
   }
 }

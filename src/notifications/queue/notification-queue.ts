@@ -52,7 +52,7 @@ export class NotificationQueue {
   /** Runs a maintenance job once per tick, however many schedulers ask for it. */
   async tick(job: Exclude<NotificationJob, NotificationJob.Deliver>, everyMs: number): Promise<void> {
     const tick = Math.floor(this.clock.now().getTime() / everyMs);
-    await this.queue.add(job, {}, { jobId: `${job}:${tick}`, removeOnComplete: { age: Math.ceil((everyMs * 2) / 1000) }, removeOnFail: { age: 86_400 } });
+    await this.queue.add(job, {}, { jobId: `${job}-${tick}`, removeOnComplete: { age: Math.ceil((everyMs * 2) / 1000) }, removeOnFail: { age: 86_400 } });
   }
 
   /** The underlying queue, for the processor's own job control and for tests. */

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../../core/clock/clock';
+import { HeraldConfig } from '../../core/config/herald-config';
+import { NotificationChannel } from '../notification.entity';
+import { ChannelError, ChannelSender } from './channel-sender';
+import { InAppSender } from './in-app.sender';
+import { OutboxSender } from './outbox';
+
+/**
+ * The external senders (Telegram, email, SMS) Herald has. Each channel module adds its sender
+ * here; a channel with none, or whose sender lacks credentials, is routed by the registry.
+ */
+export const CHANNEL_SENDERS = Symbol('CHANNEL_SENDERS');
+
+/** How a channel's messages leave: its own sender, the development outbox, or not at all. */
+export type ChannelRoute = 'sender' | 'outbox' | 'unavailable';
+
+/**
+ * Picks the sender of each channel. A configured sender sends; otherwise the message goes to
+ * the development outbox when that is enabled (never in production), and in production the
+ * channel fails permanently. Never a pretended success.
+ */
+@Injectable()
+export class ChannelRegistry {
+  private readonly senders = new Map<NotificationChannel, ChannelSender>();
+  private readonly outboxes = new Map<NotificationChannel, OutboxSender>();
+
+  constructor(
+    private readonly config: HeraldConfig,
+    private readonly clock: Clock,
+    inApp: InAppSender,
+    @Inject(CHANNEL_SENDERS) senders: readonly ChannelSender[],
+  ) {
+    // Later entries win, so a channel module (or a test) may replace a built-in sender.
+    for (const sender of [inApp, ...senders]) this.senders.set(sender.channel, sender);
+  }
+
+  /** The sender for `channel`, or a permanent ChannelError when it cannot be sent on. */
+  senderFor(channel: NotificationChannel): ChannelSender {
+    switch (this.routeOf(channel)) {
+      case 'sender':
+        return this.senders.get(channel)!;
+      case 'outbox':
+        return this.outboxFor(channel);
+      case 'unavailable':
+        throw ChannelError.permanent('channel not configured', 'channel_not_configured');
+    }
+  }
+
+  routeOf(channel: NotificationChannel): ChannelRoute {
+    if (this.senders.get(channel)?.isConfigured()) return 'sender';
+    return this.config.outboxEnabled ? 'outbox' : 'unavailable';
+  }
+
+  /** Every channel with its route, for health and admin views. */
+  routes(): { channel: NotificationChannel; route: ChannelRoute }[] {
+    return Object.values(NotificationChannel).map((channel) => ({ channel, route: this.routeOf(channel) }));
+  }
+
+  private outboxFor(channel: NotificationChannel): OutboxSender {
+    let outbox = this.outboxes.get(channel);
+    if (!outbox) {
+      outbox = new OutboxSender(channel, this.config.OUTBOX_DIR, this.clock);
+      this.outboxes.set(channel, outbox);
+    }
+    return outbox;
+  }
+}

@@ -1,0 +1,60 @@
+import { DateTime } from 'luxon';
+import { Booking, BookingStatus } from '../../bookings/booking.entity';
+import { Notification, NotificationReason, NotificationType } from '../notification.entity';
+
+/** A booking status that ends a booking, and the reason a message about it is then skipped. */
+const ENDED: Partial<Record<BookingStatus, NotificationReason>> = {
+  [BookingStatus.cancelled]: NotificationReason.booking_cancelled,
+  [BookingStatus.completed]: NotificationReason.booking_completed,
+  [BookingStatus.no_show]: NotificationReason.booking_no_show,
+};
+
+/** Messages about a moment: pointless once it has passed. Planning never plans them late either. */
+const STALE_AFTER_START: readonly NotificationType[] = [NotificationType.booking_reminder, NotificationType.provider_next_booking];
+const STALE_AFTER_END: readonly NotificationType[] = [NotificationType.booking_starting, NotificationType.booking_ending_soon];
+
+export interface SendTimeFacts {
+  notification: Pick<Notification, 'type' | 'payload'>;
+  booking: Pick<Booking, 'status' | 'startsAt' | 'endsAt'> | null;
+  /** For the provider's agenda: how many active bookings that local day has, and when that day ends. */
+  agenda?: { bookings: number; dayEndsAt: Date };
+  now: Date;
+}
+
+/**
+ * Whether a notification is still wanted at the moment it would be sent; the reason to skip it
+ * when not. Reminders, nudges and notices go only while the booking is active and still at the
+ * schedule they were planned for (a reschedule notice: at its new schedule); a cancellation
+ * notice only while the booking is cancelled; an agenda only while that day has bookings.
+ */
+export function whyUnwanted({ notification, booking, agenda, now }: SendTimeFacts): NotificationReason | null {
+  if (notification.type === NotificationType.provider_daily_agenda) {
+    if (!agenda || agenda.bookings === 0) return NotificationReason.no_bookings;
+    return now.getTime() >= agenda.dayEndsAt.getTime() ? NotificationReason.too_late : null;
+  }
+  // Rows cascade with their booking, so a missing one means it changed beyond recognition.
+  if (!booking) return NotificationReason.booking_changed;
+  if (notification.type === NotificationType.booking_cancelled) {
+    return booking.status === BookingStatus.cancelled ? null : NotificationReason.booking_changed;
+  }
+  const ended = ENDED[booking.status];
+  if (ended) return ended;
+  if (movedSincePlanning(notification.payload, booking)) return NotificationReason.booking_changed;
+  if (STALE_AFTER_START.includes(notification.type) && now.getTime() >= booking.startsAt.getTime()) return NotificationReason.too_late;
+  if (STALE_AFTER_END.includes(notification.type) && now.getTime() >= booking.endsAt.getTime()) return NotificationReason.too_late;
+  return null;
+}
+
+/** True when the booking's slot is no longer the one the payload recorded at planning. */
+export function movedSincePlanning(payload: Notification['payload'], booking: Pick<Booking, 'startsAt' | 'endsAt'>): boolean {
+  const differs = (planned: string | undefined, actual: Date) => planned !== undefined && new Date(planned).getTime() !== actual.getTime();
+  return differs(payload.startsAt, booking.startsAt) || differs(payload.endsAt, booking.endsAt);
+}
+
+/** A local calendar day (YYYY-MM-DD) in `timezone` as a UTC range [from, to); UTC for an unknown zone. */
+export function localDayRange(date: string, timezone: string): { from: Date; to: Date } {
+  const zone = DateTime.local().setZone(timezone).isValid ? timezone : 'UTC';
+  const start = DateTime.fromISO(date, { zone }).startOf('day');
+  if (!start.isValid) throw new Error(`not a local date: ${date}`);
+  return { from: start.toJSDate(), to: start.plus({ days: 1 }).toJSDate() };
+}

@@ -1,0 +1,316 @@
+import { BookingEventType } from '../../bookings/booking-event.entity';
+import { BookingStatus } from '../../bookings/booking.entity';
+import { loadConfig } from '../../core/config/herald-config';
+import { NotificationChannel, NotificationReason, NotificationType } from '../notification.entity';
+import { agendaDueAt, BookingPlanInput, channelsFor, localDate, planBooking, PlanParty, PlanSettings, planSettingsFrom, PlanTrigger } from './booking-plan';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const NOW = new Date('2026-11-21T10:00:00.000Z');
+
+const customer: PlanParty = { id: 'cust', telegramChatId: '1001', email: 'kamola@example.com', phone: '+998901234567', timezone: 'Asia/Tashkent' };
+const provider: PlanParty = { id: 'prov', telegramChatId: null, email: 'pavel@example.com', phone: '+998901234568', timezone: 'Asia/Tashkent' };
+
+/** The documented defaults, read through the real config so the two cannot drift apart. */
+const DEFAULTS: PlanSettings = planSettingsFrom(loadConfig({ AUTH_JWT_SECRET: 'a-secret-that-is-at-least-32-characters' }));
+
+function input(
+  overrides: {
+    startsAt?: Date;
+    hours?: number;
+    trigger?: PlanTrigger;
+    settings?: Partial<PlanSettings>;
+    now?: Date;
+    provider?: Partial<PlanParty>;
+    customer?: Partial<PlanParty>;
+    status?: BookingStatus;
+    scheduleVersion?: number;
+  } = {},
+): BookingPlanInput {
+  const startsAt = overrides.startsAt ?? new Date(NOW.getTime() + 4 * 24 * HOUR);
+  const trigger = overrides.trigger ?? { type: BookingEventType.created, bookingVersion: 1 };
+  return {
+    booking: {
+      id: 'bk',
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + (overrides.hours ?? 1) * HOUR),
+      timezone: 'Asia/Tashkent',
+      status: overrides.status ?? BookingStatus.pending,
+      version: trigger.bookingVersion,
+      scheduleVersion: overrides.scheduleVersion ?? trigger.bookingVersion,
+    },
+    customer: { ...customer, ...overrides.customer },
+    provider: { ...provider, ...overrides.provider },
+    settings: { ...DEFAULTS, ...overrides.settings },
+    trigger,
+    now: overrides.now ?? NOW,
+  };
+}
+
+/** A compact view of a row for table-like assertions. */
+const view = (row: ReturnType<typeof planBooking>['rows'][number]) => [
+  row.type,
+  row.recipientId,
+  row.channel,
+  row.offsetMinutes,
+  row.dueAt.toISOString(),
+  row.status,
+  row.reason,
+];
+
+describe(planBooking.name, () => {
+  describe('created, 4 days ahead (defaults: 72h,36h,24h,3h,1h; telegram,email,sms; in-app copy; 24h horizon)', () => {
+    const plan = planBooking(input());
+
+    it('plans confirmation and new-booking notice now, five reminders, the provider nudge and the agenda', () => {
+      expect(plan.cancel).toBeNull();
+      expect(plan.rows.map(view)).toEqual([
+        ['booking_confirmation', 'cust', 'telegram', 0, '2026-11-21T10:00:00.000Z', 'queued', null],
+        ['booking_confirmation', 'cust', 'in_app', 0, '2026-11-21T10:00:00.000Z', 'queued', null],
+        ['provider_new_booking', 'prov', 'email', 0, '2026-11-21T10:00:00.000Z', 'queued', null],
+        ['provider_new_booking', 'prov', 'in_app', 0, '2026-11-21T10:00:00.000Z', 'queued', null],
+        // 72h before 2026-11-25T10:00Z is exactly the 24h horizon away: queued.
+        ['booking_reminder', 'cust', 'telegram', 4320, '2026-11-22T10:00:00.000Z', 'queued', null],
+        ['booking_reminder', 'cust', 'in_app', 4320, '2026-11-22T10:00:00.000Z', 'queued', null],
+        ['booking_reminder', 'cust', 'telegram', 2160, '2026-11-23T22:00:00.000Z', 'planned', null],
+        ['booking_reminder', 'cust', 'in_app', 2160, '2026-11-23T22:00:00.000Z', 'planned', null],
+        ['booking_reminder', 'cust', 'telegram', 1440, '2026-11-24T10:00:00.000Z', 'planned', null],
+        ['booking_reminder', 'cust', 'in_app', 1440, '2026-11-24T10:00:00.000Z', 'planned', null],
+        ['booking_reminder', 'cust', 'telegram', 180, '2026-11-25T07:00:00.000Z', 'planned', null],
+        ['booking_reminder', 'cust', 'in_app', 180, '2026-11-25T07:00:00.000Z', 'planned', null],
+        ['booking_reminder', 'cust', 'telegram', 60, '2026-11-25T09:00:00.000Z', 'planned', null],
+        ['booking_reminder', 'cust', 'in_app', 60, '2026-11-25T09:00:00.000Z', 'planned', null],
+        ['provider_next_booking', 'prov', 'email', 60, '2026-11-25T09:00:00.000Z', 'planned', null],
+        ['provider_next_booking', 'prov', 'in_app', 60, '2026-11-25T09:00:00.000Z', 'planned', null],
+        // 15:00 in Tashkent (UTC+5) on the 25th: agenda at 07:00 local = 02:00Z.
+        ['provider_daily_agenda', 'prov', 'email', 0, '2026-11-25T02:00:00.000Z', 'planned', null],
+        ['provider_daily_agenda', 'prov', 'in_app', 0, '2026-11-25T02:00:00.000Z', 'planned', null],
+      ]);
+    });
+
+    it('keys booking rows by (booking, type, offset, channel, recipient, version) and the agenda by (provider, local day, channel)', () => {
+      const keys = plan.rows.map((row) => row.dedupKey);
+      expect(keys).toContain('bk:booking_confirmation:0:telegram:cust:v1');
+      expect(keys).toContain('bk:booking_reminder:4320:telegram:cust:v1');
+      expect(keys).toContain('bk:booking_reminder:60:in_app:cust:v1');
+      expect(keys).toContain('bk:provider_next_booking:60:email:prov:v1');
+      expect(keys).toContain('agenda:prov:2026-11-25:email');
+      expect(keys).toContain('agenda:prov:2026-11-25:in_app');
+      expect(new Set(keys).size).toBe(keys.length);
+    });
+
+    it('stores the planned slot on every booking row, ids and facts only', () => {
+      for (const row of plan.rows.filter((r) => r.type !== NotificationType.provider_daily_agenda)) {
+        expect(row).toMatchObject({ bookingId: 'bk', bookingVersion: 1 });
+        expect(row.payload).toEqual({ startsAt: '2026-11-25T10:00:00.000Z', endsAt: '2026-11-25T11:00:00.000Z' });
+      }
+      const agenda = plan.rows.filter((r) => r.type === NotificationType.provider_daily_agenda);
+      for (const row of agenda) expect(row).toMatchObject({ bookingId: null, bookingVersion: null, offsetMinutes: 0, payload: { agendaDate: '2026-11-25' } });
+    });
+  });
+
+  it('plans only the 1h reminder for a booking made 2h ahead; the rest are recorded skipped/too_late', () => {
+    const plan = planBooking(input({ startsAt: new Date(NOW.getTime() + 2 * HOUR) }));
+    const reminders = plan.rows.filter((row) => row.type === NotificationType.booking_reminder && row.channel === NotificationChannel.telegram);
+    expect(reminders.map((row) => [row.offsetMinutes, row.status, row.reason])).toEqual([
+      [4320, 'skipped', 'too_late'],
+      [2160, 'skipped', 'too_late'],
+      [1440, 'skipped', 'too_late'],
+      [180, 'skipped', 'too_late'],
+      [60, 'queued', null],
+    ]);
+    // Immediate messages are due now, never late.
+    expect(plan.rows.filter((row) => row.type === NotificationType.booking_confirmation).map((row) => row.status)).toEqual(['queued', 'queued']);
+    expect(plan.rows.find((row) => row.type === NotificationType.provider_next_booking)).toMatchObject({
+      status: 'queued',
+      dueAt: new Date(NOW.getTime() + HOUR),
+    });
+    // 12:00Z is 17:00 in Tashkent: that day's 07:00 agenda has passed.
+    expect(plan.rows.filter((row) => row.type === NotificationType.provider_daily_agenda).map((row) => [row.status, row.reason])).toEqual([
+      ['skipped', 'too_late'],
+      ['skipped', 'too_late'],
+    ]);
+  });
+
+  it('treats a moment that is exactly now as not late', () => {
+    const plan = planBooking(input({ startsAt: new Date(NOW.getTime() + HOUR) }));
+    expect(plan.rows.find((row) => row.type === NotificationType.booking_reminder && row.offsetMinutes === 60)).toMatchObject({
+      status: 'queued',
+      reason: null,
+    });
+  });
+
+  describe('channels', () => {
+    const order = (channels: string) => ({ channels: channels.split(',') as PlanSettings['channels'], inAppCopy: true });
+
+    it('uses telegram when linked, else email; sms only when it comes first in the order or nothing else reaches', () => {
+      expect(channelsFor(customer, order('telegram,email,sms')).channels).toEqual(['telegram', 'in_app']);
+      expect(channelsFor(provider, order('telegram,email,sms')).channels).toEqual(['email', 'in_app']);
+      expect(channelsFor({ ...provider, email: null }, order('telegram,email,sms')).channels).toEqual(['sms', 'in_app']);
+      expect(channelsFor(customer, order('sms,telegram,email')).channels).toEqual(['sms', 'in_app']);
+      expect(channelsFor(customer, order('email,telegram')).channels).toEqual(['email', 'in_app']);
+      expect(channelsFor({ ...customer, phone: null }, order('sms,email')).channels).toEqual(['email', 'in_app']);
+    });
+
+    it('adds the in-app copy only when NOTIFY_IN_APP_COPY is on', () => {
+      expect(channelsFor(customer, { channels: [NotificationChannel.telegram], inAppCopy: false }).channels).toEqual(['telegram']);
+      const plan = planBooking(input({ settings: { inAppCopy: false } }));
+      expect(plan.rows.some((row) => row.channel === NotificationChannel.in_app)).toBe(false);
+      expect(plan.rows).toHaveLength(9);
+    });
+
+    it('records a skipped/no_address row on the first configured channel when no configured channel reaches the recipient', () => {
+      const plan = planBooking(input({ settings: { channels: [NotificationChannel.telegram] } }));
+      const toProvider = plan.rows.filter((row) => row.type === NotificationType.provider_new_booking);
+      expect(toProvider.map((row) => [row.channel, row.status, row.reason])).toEqual([
+        ['in_app', 'queued', null],
+        ['telegram', 'skipped', 'no_address'],
+      ]);
+    });
+  });
+
+  describe('optional nudges', () => {
+    it('plans booking_starting at start and booking_ending_soon before end when configured', () => {
+      const plan = planBooking(
+        input({ hours: 2, settings: { atStart: true, beforeEndMs: 10 * MINUTE, channels: [NotificationChannel.email], inAppCopy: false } }),
+      );
+      expect(plan.rows.filter((row) => [NotificationType.booking_starting, NotificationType.booking_ending_soon].includes(row.type)).map(view)).toEqual([
+        ['booking_starting', 'cust', 'email', 0, '2026-11-25T10:00:00.000Z', 'planned', null],
+        ['booking_ending_soon', 'cust', 'email', 10, '2026-11-25T11:50:00.000Z', 'planned', null],
+      ]);
+    });
+
+    it('leaves them out by default', () => {
+      const types = planBooking(input()).rows.map((row) => row.type);
+      expect(types).not.toContain(NotificationType.booking_starting);
+      expect(types).not.toContain(NotificationType.booking_ending_soon);
+    });
+
+    it('uses NOTIFY_PROVIDER_NEXT_BOOKING for the provider nudge', () => {
+      const plan = planBooking(input({ settings: { providerNextBookingMs: 30 * MINUTE } }));
+      expect(plan.rows.find((row) => row.type === NotificationType.provider_next_booking)).toMatchObject({
+        offsetMinutes: 30,
+        dueAt: new Date('2026-11-25T09:30:00.000Z'),
+      });
+    });
+  });
+
+  describe('rescheduled', () => {
+    const trigger: PlanTrigger = { type: BookingEventType.rescheduled, bookingVersion: 3, previousStartsAt: '2026-11-24T10:00:00.000Z' };
+
+    it('cancels pending rows of earlier versions and plans everything timed again at the new version, with notices now', () => {
+      const plan = planBooking(input({ trigger, status: BookingStatus.confirmed }));
+      expect(plan.cancel).toEqual({ reason: NotificationReason.rescheduled, belowVersion: 3 });
+      expect(
+        plan.rows
+          .filter((row) => row.type === NotificationType.booking_rescheduled)
+          .map((row) => [row.recipientId, row.channel, row.dueAt.toISOString(), row.payload]),
+      ).toEqual([
+        [
+          'cust',
+          'telegram',
+          NOW.toISOString(),
+          { startsAt: '2026-11-25T10:00:00.000Z', endsAt: '2026-11-25T11:00:00.000Z', previousStartsAt: '2026-11-24T10:00:00.000Z' },
+        ],
+        [
+          'cust',
+          'in_app',
+          NOW.toISOString(),
+          { startsAt: '2026-11-25T10:00:00.000Z', endsAt: '2026-11-25T11:00:00.000Z', previousStartsAt: '2026-11-24T10:00:00.000Z' },
+        ],
+        [
+          'prov',
+          'email',
+          NOW.toISOString(),
+          { startsAt: '2026-11-25T10:00:00.000Z', endsAt: '2026-11-25T11:00:00.000Z', previousStartsAt: '2026-11-24T10:00:00.000Z' },
+        ],
+        [
+          'prov',
+          'in_app',
+          NOW.toISOString(),
+          { startsAt: '2026-11-25T10:00:00.000Z', endsAt: '2026-11-25T11:00:00.000Z', previousStartsAt: '2026-11-24T10:00:00.000Z' },
+        ],
+      ]);
+      expect(plan.rows.filter((row) => row.type === NotificationType.booking_reminder)).toHaveLength(10);
+      expect(plan.rows.some((row) => row.type === NotificationType.booking_confirmation)).toBe(false);
+      for (const row of plan.rows.filter((r) => r.bookingId)) expect(row.dedupKey).toMatch(/:v3$/);
+      expect(plan.rows.filter((row) => row.type === NotificationType.provider_daily_agenda)).toHaveLength(2);
+    });
+
+    it('plans nothing new for a stale event (a later reschedule exists) or a booking no longer active', () => {
+      expect(planBooking(input({ trigger, scheduleVersion: 5 })).rows).toEqual([]);
+      expect(planBooking(input({ trigger, status: BookingStatus.cancelled })).rows).toEqual([]);
+      expect(planBooking(input({ status: BookingStatus.cancelled })).rows).toEqual([]);
+    });
+  });
+
+  it('cancelled: cancels pending rows and notifies both parties now, with the reason', () => {
+    const plan = planBooking(
+      input({ trigger: { type: BookingEventType.cancelled, bookingVersion: 2, cancellationReason: 'Sick' }, status: BookingStatus.cancelled }),
+    );
+    expect(plan.cancel).toEqual({ reason: NotificationReason.booking_cancelled, belowVersion: 2 });
+    expect(plan.rows.map((row) => [row.type, row.recipientId, row.channel, row.status, row.dedupKey, row.payload.cancellationReason])).toEqual([
+      ['booking_cancelled', 'cust', 'telegram', 'queued', 'bk:booking_cancelled:0:telegram:cust:v2', 'Sick'],
+      ['booking_cancelled', 'cust', 'in_app', 'queued', 'bk:booking_cancelled:0:in_app:cust:v2', 'Sick'],
+      ['booking_cancelled', 'prov', 'email', 'queued', 'bk:booking_cancelled:0:email:prov:v2', 'Sick'],
+      ['booking_cancelled', 'prov', 'in_app', 'queued', 'bk:booking_cancelled:0:in_app:prov:v2', 'Sick'],
+    ]);
+  });
+
+  it.each([
+    [BookingEventType.completed, NotificationReason.booking_completed],
+    [BookingEventType.no_show, NotificationReason.booking_no_show],
+  ] as const)('%s: cancels pending rows and plans nothing', (type, reason) => {
+    const plan = planBooking(input({ trigger: { type, bookingVersion: 4 }, status: BookingStatus.completed }));
+    expect(plan).toEqual({ cancel: { reason, belowVersion: 4 }, rows: [] });
+  });
+
+  it('skips a reminder offset longer than the booking is ahead but keeps the horizon rule for the rest', () => {
+    const plan = planBooking(input({ startsAt: new Date(NOW.getTime() + 30 * HOUR), settings: { channels: [NotificationChannel.email], inAppCopy: false } }));
+    expect(plan.rows.filter((row) => row.type === NotificationType.booking_reminder).map((row) => [row.offsetMinutes, row.status])).toEqual([
+      [4320, 'skipped'],
+      [2160, 'skipped'],
+      [1440, 'queued'],
+      [180, 'planned'],
+      [60, 'planned'],
+    ]);
+  });
+});
+
+describe('provider daily agenda across DST', () => {
+  // Europe/Berlin leaves summer time on Sunday 2026-10-25 (03:00 CEST → 02:00 CET).
+  const berlin: Partial<PlanParty> = { timezone: 'Europe/Berlin' };
+  const now = new Date('2026-10-20T12:00:00.000Z');
+  const agendaOf = (startsAt: string) =>
+    planBooking(input({ now, startsAt: new Date(startsAt), provider: berlin, settings: { inAppCopy: false } })).rows.filter(
+      (row) => row.type === NotificationType.provider_daily_agenda,
+    );
+
+  it('is due at 07:00 local on the day before (CEST, UTC+2) and the day of the change (CET, UTC+1)', () => {
+    const before = agendaOf('2026-10-24T14:00:00.000Z');
+    const dayOf = agendaOf('2026-10-25T14:00:00.000Z');
+    expect(before.map((row) => [row.dedupKey, row.dueAt.toISOString(), row.payload.agendaDate])).toEqual([
+      ['agenda:prov:2026-10-24:email', '2026-10-24T05:00:00.000Z', '2026-10-24'],
+    ]);
+    expect(dayOf.map((row) => [row.dedupKey, row.dueAt.toISOString(), row.payload.agendaDate])).toEqual([
+      ['agenda:prov:2026-10-25:email', '2026-10-25T06:00:00.000Z', '2026-10-25'],
+    ]);
+  });
+
+  it('gives two bookings on the same local day one agenda key, and uses the local (not UTC) day', () => {
+    // 23:30Z on the 24th is already 01:30 on the 25th in Berlin.
+    const late = agendaOf('2026-10-24T23:30:00.000Z');
+    const afternoon = agendaOf('2026-10-25T14:00:00.000Z');
+    expect(late[0].dedupKey).toBe(afternoon[0].dedupKey);
+    expect(late[0].dueAt).toEqual(afternoon[0].dueAt);
+  });
+
+  it('handles New York spring-forward and a configured hour that falls into the gap', () => {
+    // America/New_York springs forward on 2026-03-08 (02:00 EST → 03:00 EDT).
+    expect(agendaDueAt('2026-03-07', 7, 'America/New_York').toISOString()).toBe('2026-03-07T12:00:00.000Z');
+    expect(agendaDueAt('2026-03-08', 7, 'America/New_York').toISOString()).toBe('2026-03-08T11:00:00.000Z');
+    // 02:00 does not exist that day: moved forward to 03:00 EDT.
+    expect(agendaDueAt('2026-03-08', 2, 'America/New_York').toISOString()).toBe('2026-03-08T07:00:00.000Z');
+    expect(localDate(new Date('2026-03-08T04:30:00.000Z'), 'America/New_York')).toBe('2026-03-07');
+  });
+});

@@ -1,0 +1,318 @@
+import { DateTime } from 'luxon';
+import { BookingEventType } from '../../bookings/booking-event.entity';
+import { ACTIVE_STATUSES, BookingStatus } from '../../bookings/booking.entity';
+import { HeraldConfig } from '../../core/config/herald-config';
+import {
+  agendaDedupKey,
+  bookingDedupKey,
+  NotificationChannel,
+  NotificationPayload,
+  NotificationReason,
+  NotificationStatus,
+  NotificationType,
+} from '../notification.entity';
+
+/**
+ * The planning rules, as a pure function: which notifications a booking event calls for, when
+ * each is due, on which channel, and in which status it starts. No I/O, no clock: `now` is an
+ * input, so every rule is unit-tested with fixed values.
+ */
+
+const MINUTE = 60_000;
+
+export type ExternalChannel = NotificationChannel.telegram | NotificationChannel.email | NotificationChannel.sms;
+
+/** The settings planning reads; `planSettingsFrom` builds them from the validated config. */
+export interface PlanSettings {
+  reminderOffsetsMs: readonly number[];
+  atStart: boolean;
+  beforeEndMs: number | null;
+  providerNextBookingMs: number;
+  agendaHour: number;
+  /** Rows due within this window start `queued` (a job is added); later ones stay `planned`. */
+  queueHorizonMs: number;
+  /** External channels in order of preference (NOTIFY_CHANNELS). */
+  channels: readonly ExternalChannel[];
+  /** Also put every message in the in-app inbox (NOTIFY_IN_APP_COPY). */
+  inAppCopy: boolean;
+}
+
+export function planSettingsFrom(config: HeraldConfig): PlanSettings {
+  const timing = config.notificationTiming;
+  return {
+    reminderOffsetsMs: timing.reminderOffsetsMs,
+    atStart: timing.atStart,
+    beforeEndMs: timing.beforeEndMs,
+    providerNextBookingMs: timing.providerNextBookingMs,
+    agendaHour: timing.agendaHour,
+    queueHorizonMs: timing.queueHorizonMs,
+    channels: config.NOTIFY_CHANNELS.split(',').map((name) => name.trim() as ExternalChannel),
+    inAppCopy: config.NOTIFY_IN_APP_COPY,
+  };
+}
+
+/** A person a message may go to, with the addresses the channels need. */
+export interface PlanParty {
+  id: string;
+  telegramChatId: string | null;
+  email: string | null;
+  phone: string | null;
+  /** IANA time zone; the provider's decides the local day and hour of their agenda. */
+  timezone: string;
+}
+
+export interface PlanBooking {
+  id: string;
+  startsAt: Date;
+  endsAt: Date;
+  timezone: string;
+  status: BookingStatus;
+  /** The booking's current version. */
+  version: number;
+  /**
+   * Version of the booking's latest `created`/`rescheduled` event: the schedule it is at now.
+   * A created/rescheduled trigger older than this is stale and plans nothing new.
+   */
+  scheduleVersion: number;
+}
+
+/** The booking event being planned for, with the facts its notices carry. */
+export type PlanTrigger =
+  | { type: BookingEventType.created; bookingVersion: number }
+  | { type: BookingEventType.rescheduled; bookingVersion: number; previousStartsAt: string | null }
+  | { type: BookingEventType.cancelled; bookingVersion: number; cancellationReason: string | null }
+  | { type: BookingEventType.completed; bookingVersion: number }
+  | { type: BookingEventType.no_show; bookingVersion: number };
+
+export type PlanTriggerType = PlanTrigger['type'];
+
+/** Event types that change what is planned; `confirmed` leaves the schedule as it is. */
+export const PLANNED_EVENT_TYPES: readonly BookingEventType[] = [
+  BookingEventType.created,
+  BookingEventType.rescheduled,
+  BookingEventType.cancelled,
+  BookingEventType.completed,
+  BookingEventType.no_show,
+];
+
+export interface BookingPlanInput {
+  booking: PlanBooking;
+  customer: PlanParty;
+  provider: PlanParty;
+  settings: PlanSettings;
+  trigger: PlanTrigger;
+  now: Date;
+}
+
+/** One row to insert into `notifications`. */
+export interface PlannedNotification {
+  dedupKey: string;
+  recipientId: string;
+  bookingId: string | null;
+  type: NotificationType;
+  channel: NotificationChannel;
+  offsetMinutes: number;
+  dueAt: Date;
+  status: NotificationStatus.planned | NotificationStatus.queued | NotificationStatus.skipped;
+  reason: NotificationReason | null;
+  bookingVersion: number | null;
+  payload: NotificationPayload;
+}
+
+/** Pending rows of the booking to cancel before inserting: those planned for an earlier version. */
+export interface CancelPending {
+  reason: NotificationReason;
+  /** Cancel pending rows whose bookingVersion is below this (the trigger's own rows survive a replay). */
+  belowVersion: number;
+}
+
+export interface BookingPlan {
+  cancel: CancelPending | null;
+  rows: PlannedNotification[];
+}
+
+const CANCEL_REASON: Partial<Record<BookingEventType, NotificationReason>> = {
+  [BookingEventType.rescheduled]: NotificationReason.rescheduled,
+  [BookingEventType.cancelled]: NotificationReason.booking_cancelled,
+  [BookingEventType.completed]: NotificationReason.booking_completed,
+  [BookingEventType.no_show]: NotificationReason.booking_no_show,
+};
+
+/** The channels a recipient is reached on: the first external one they have an address on, plus in-app. */
+export function channelsFor(
+  party: PlanParty,
+  settings: Pick<PlanSettings, 'channels' | 'inAppCopy'>,
+): {
+  channels: NotificationChannel[];
+  /** Set when no configured external channel can reach them: the channel a skipped row is recorded on. */
+  unreachable: ExternalChannel | null;
+} {
+  const external = settings.channels.find((channel) => addressOn(party, channel) !== null) ?? null;
+  const channels: NotificationChannel[] = external ? [external] : [];
+  if (settings.inAppCopy) channels.push(NotificationChannel.in_app);
+  return { channels, unreachable: external || settings.channels.length === 0 ? null : settings.channels[0] };
+}
+
+function addressOn(party: PlanParty, channel: ExternalChannel): string | null {
+  switch (channel) {
+    case NotificationChannel.telegram:
+      return party.telegramChatId || null;
+    case NotificationChannel.email:
+      return party.email || null;
+    case NotificationChannel.sms:
+      return party.phone || null;
+  }
+}
+
+/** The provider's local calendar day (YYYY-MM-DD) an instant falls on. */
+export function localDate(instant: Date, timezone: string): string {
+  return DateTime.fromJSDate(instant, { zone: zoneOrUtc(timezone) }).toISODate()!;
+}
+
+/**
+ * When the agenda of a local day is due: that day at `hour`:00 in `timezone`, as a UTC instant.
+ * Luxon applies the zone's offset of that very day, so DST changes are handled; an hour that
+ * does not exist that day (spring-forward gap) moves forward to the next valid time.
+ */
+export function agendaDueAt(date: string, hour: number, timezone: string): Date {
+  const [year, month, day] = date.split('-').map(Number);
+  return DateTime.fromObject({ year, month, day, hour }, { zone: zoneOrUtc(timezone) }).toJSDate();
+}
+
+function zoneOrUtc(timezone: string): string {
+  return DateTime.local().setZone(timezone).isValid ? timezone : 'UTC';
+}
+
+/**
+ * What a booking event calls for. Rules:
+ * - created: confirmation to the customer and a new-booking notice to the provider, due now;
+ *   customer reminders at each offset before start, optional at-start and before-end nudges,
+ *   the provider's next-booking nudge, and the provider's agenda for the booking's local day.
+ * - rescheduled: pending rows of earlier versions are cancelled; everything timed is planned
+ *   again for the new slot, and both parties get a reschedule notice now.
+ * - cancelled: pending rows cancelled; both parties get a cancellation notice now.
+ * - completed / no_show: pending rows cancelled, nothing new.
+ * A timed message whose moment has passed is recorded `skipped`/`too_late`, never sent late.
+ * Rows are keyed to the trigger's version, so replaying an event plans nothing twice.
+ */
+export function planBooking(input: BookingPlanInput): BookingPlan {
+  const { booking, trigger } = input;
+  const cancelReason = CANCEL_REASON[trigger.type];
+  const cancel = cancelReason ? { reason: cancelReason, belowVersion: trigger.bookingVersion } : null;
+  const rows = new RowCollector(input);
+
+  switch (trigger.type) {
+    case BookingEventType.created:
+    case BookingEventType.rescheduled: {
+      // A stale schedule (a later reschedule exists) or a booking no longer active gets nothing new.
+      if (trigger.bookingVersion < booking.scheduleVersion || !ACTIVE_STATUSES.includes(booking.status)) break;
+      if (trigger.type === BookingEventType.created) {
+        rows.bookingRow(input.customer, NotificationType.booking_confirmation, 0, input.now, { immediate: true });
+        rows.bookingRow(input.provider, NotificationType.provider_new_booking, 0, input.now, { immediate: true });
+      } else {
+        const notice = { previousStartsAt: trigger.previousStartsAt ?? undefined };
+        rows.bookingRow(input.customer, NotificationType.booking_rescheduled, 0, input.now, { immediate: true, payload: notice });
+        rows.bookingRow(input.provider, NotificationType.booking_rescheduled, 0, input.now, { immediate: true, payload: notice });
+      }
+      planTimed(input, rows);
+      break;
+    }
+    case BookingEventType.cancelled: {
+      const notice = { cancellationReason: trigger.cancellationReason };
+      rows.bookingRow(input.customer, NotificationType.booking_cancelled, 0, input.now, { immediate: true, payload: notice });
+      rows.bookingRow(input.provider, NotificationType.booking_cancelled, 0, input.now, { immediate: true, payload: notice });
+      break;
+    }
+    case BookingEventType.completed:
+    case BookingEventType.no_show:
+      break;
+  }
+  return { cancel, rows: rows.all() };
+}
+
+/** Reminders, nudges and the agenda: everything tied to the booking's time slot. */
+function planTimed(input: BookingPlanInput, rows: RowCollector): void {
+  const { booking, settings, customer, provider } = input;
+  const start = booking.startsAt.getTime();
+  const end = booking.endsAt.getTime();
+  for (const offsetMs of settings.reminderOffsetsMs) {
+    rows.bookingRow(customer, NotificationType.booking_reminder, toMinutes(offsetMs), new Date(start - offsetMs));
+  }
+  if (settings.atStart) rows.bookingRow(customer, NotificationType.booking_starting, 0, booking.startsAt);
+  if (settings.beforeEndMs !== null) {
+    rows.bookingRow(customer, NotificationType.booking_ending_soon, toMinutes(settings.beforeEndMs), new Date(end - settings.beforeEndMs));
+  }
+  rows.bookingRow(
+    provider,
+    NotificationType.provider_next_booking,
+    toMinutes(settings.providerNextBookingMs),
+    new Date(start - settings.providerNextBookingMs),
+  );
+
+  const agendaDate = localDate(booking.startsAt, provider.timezone);
+  rows.agendaRow(provider, agendaDate, agendaDueAt(agendaDate, settings.agendaHour, provider.timezone));
+}
+
+const toMinutes = (ms: number): number => Math.round(ms / MINUTE);
+
+/** Builds rows one recipient and channel at a time, keyed and deduplicated. */
+class RowCollector {
+  private readonly rows = new Map<string, PlannedNotification>();
+
+  constructor(private readonly input: BookingPlanInput) {}
+
+  all(): PlannedNotification[] {
+    return [...this.rows.values()];
+  }
+
+  bookingRow(
+    recipient: PlanParty,
+    type: NotificationType,
+    offsetMinutes: number,
+    dueAt: Date,
+    options: { immediate?: boolean; payload?: NotificationPayload } = {},
+  ): void {
+    const { booking, trigger } = this.input;
+    const payload: NotificationPayload = { startsAt: booking.startsAt.toISOString(), endsAt: booking.endsAt.toISOString(), ...options.payload };
+    this.add(recipient, dueAt, options.immediate ?? false, (channel) => ({
+      dedupKey: bookingDedupKey({ bookingId: booking.id, type, offsetMinutes, channel, recipientId: recipient.id, bookingVersion: trigger.bookingVersion }),
+      bookingId: booking.id,
+      type,
+      offsetMinutes,
+      bookingVersion: trigger.bookingVersion,
+      payload,
+    }));
+  }
+
+  agendaRow(provider: PlanParty, agendaDate: string, dueAt: Date): void {
+    this.add(provider, dueAt, false, (channel) => ({
+      dedupKey: agendaDedupKey(provider.id, agendaDate, channel),
+      bookingId: null,
+      type: NotificationType.provider_daily_agenda,
+      offsetMinutes: 0,
+      bookingVersion: null,
+      payload: { agendaDate },
+    }));
+  }
+
+  private add(
+    recipient: PlanParty,
+    dueAt: Date,
+    immediate: boolean,
+    build: (channel: NotificationChannel) => Pick<PlannedNotification, 'dedupKey' | 'bookingId' | 'type' | 'offsetMinutes' | 'bookingVersion' | 'payload'>,
+  ): void {
+    const { now, settings } = this.input;
+    const late = !immediate && dueAt.getTime() < now.getTime();
+    const queued = dueAt.getTime() - now.getTime() <= settings.queueHorizonMs;
+    const status = late ? NotificationStatus.skipped : queued ? NotificationStatus.queued : NotificationStatus.planned;
+    const { channels, unreachable } = channelsFor(recipient, settings);
+    const put = (channel: NotificationChannel, row: Pick<PlannedNotification, 'status' | 'reason'>) => {
+      const built = build(channel);
+      if (this.rows.has(built.dedupKey)) return;
+      this.rows.set(built.dedupKey, { ...built, recipientId: recipient.id, channel, dueAt, ...row });
+    };
+    for (const channel of channels) put(channel, { status, reason: late ? NotificationReason.too_late : null });
+    // Nobody to send to on any configured channel: recorded, so the gap shows, never sent.
+    if (unreachable) put(unreachable, { status: NotificationStatus.skipped, reason: late ? NotificationReason.too_late : NotificationReason.no_address });
+  }
+}

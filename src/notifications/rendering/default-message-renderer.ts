@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { Clock } from '../../core/clock/clock';
+import { NotificationType } from '../notification.entity';
+import { MessageRenderer, RenderContext, RenderedMessage } from './message-renderer';
+import { fill, Texts, textsFor } from './texts';
+
+const MINUTE = 60_000;
+
+/** Types whose headline says how long is left until the booking starts. */
+const UNTIL_START: readonly NotificationType[] = [NotificationType.booking_reminder, NotificationType.provider_next_booking];
+
+/**
+ * Herald's built-in texts: every NotificationType in the recipient's locale (uz, ru, en; English
+ * otherwise), dates and times in the booking's time zone (the agenda: the provider's), and a
+ * note naming that zone when it is not the recipient's own.
+ */
+@Injectable()
+export class DefaultMessageRenderer extends MessageRenderer {
+  constructor(private readonly clock: Clock) {
+    super();
+  }
+
+  async render(context: RenderContext): Promise<RenderedMessage> {
+    const { locale, texts } = textsFor(context.recipient.locale);
+    const lines =
+      context.notification.type === NotificationType.provider_daily_agenda
+        ? this.agenda(context, locale, texts)
+        : this.aboutBooking(context, locale, texts);
+    const text = lines.body.join('\n');
+    return { subject: lines.subject, text, html: toHtml(text) };
+  }
+
+  private aboutBooking({ notification, recipient, booking }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
+    if (!booking) throw new Error(`notification ${notification.id} (${notification.type}) has no booking to render`);
+    const zone = validZone(booking.timezone);
+    const start = DateTime.fromJSDate(booking.startsAt, { zone }).setLocale(locale);
+    const end = DateTime.fromJSDate(booking.endsAt, { zone }).setLocale(locale);
+    const now = this.clock.now().getTime();
+    const leftMs = notification.type === NotificationType.booking_ending_soon ? booking.endsAt.getTime() - now : booking.startsAt.getTime() - now;
+    const values = {
+      service: booking.serviceName,
+      date: longDate(start),
+      time: start.toFormat('HH:mm'),
+      left: UNTIL_START.includes(notification.type) || notification.type === NotificationType.booking_ending_soon ? formatLeft(leftMs, locale) : '',
+    };
+    const zoneNote = zone === recipient.timezone ? '' : ` ${fill(texts.zoneNote, { zone })}`;
+    const forProvider = recipient.id === booking.provider.id;
+    const body = [
+      fill(texts.headline[notification.type], values),
+      '',
+      `${texts.label.service}: ${booking.serviceName}`,
+      forProvider ? `${texts.label.customer}: ${booking.customer.name}` : `${texts.label.provider}: ${booking.provider.name}`,
+      `${texts.label.when}: ${span(start, end)}${zoneNote}`,
+    ];
+    const previous = notification.payload.previousStartsAt;
+    if (notification.type === NotificationType.booking_rescheduled && previous) {
+      const was = DateTime.fromISO(previous, { zone }).setLocale(locale);
+      if (was.isValid) body.push(`${texts.label.was}: ${longDate(was)}, ${was.toFormat('HH:mm')}`);
+    }
+    if (booking.address) body.push(`${texts.label.address}: ${booking.address}`);
+    const reason = notification.payload.cancellationReason ?? booking.cancellationReason;
+    if (notification.type === NotificationType.booking_cancelled && reason) body.push(`${texts.label.reason}: ${reason}`);
+    return { subject: fill(texts.subject[notification.type], values), body };
+  }
+
+  private agenda({ notification, recipient, agenda = [] }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
+    const zone = validZone(recipient.timezone);
+    const day = notification.payload.agendaDate
+      ? DateTime.fromISO(notification.payload.agendaDate, { zone }).setLocale(locale)
+      : DateTime.fromJSDate(notification.dueAt, { zone }).setLocale(locale);
+    const values = { date: longDate(day), count: agenda.length };
+    const lines = agenda.map((booking) => {
+      const start = DateTime.fromJSDate(booking.startsAt, { zone });
+      const end = DateTime.fromJSDate(booking.endsAt, { zone });
+      const where = booking.address ? `, ${booking.address}` : '';
+      return `${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}  ${booking.serviceName} — ${booking.customer.name}${where}`;
+    });
+    return {
+      subject: fill(texts.subject[notification.type], values),
+      body: [fill(texts.headline[notification.type], values), '', ...(lines.length ? lines : [texts.agendaEmpty])],
+    };
+  }
+}
+
+function validZone(zone: string): string {
+  return DateTime.local().setZone(zone).isValid ? zone : 'UTC';
+}
+
+function longDate(moment: DateTime): string {
+  return moment.toFormat('cccc, d MMMM yyyy');
+}
+
+/** "Friday, 10 January 2031, 14:00–14:45", or both dates when it ends on another day. */
+function span(start: DateTime, end: DateTime): string {
+  if (start.hasSame(end, 'day')) return `${longDate(start)}, ${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}`;
+  return `${longDate(start)}, ${start.toFormat('HH:mm')} – ${longDate(end)}, ${end.toFormat('HH:mm')}`;
+}
+
+/** "3 hours", "45 минут", "1 soat": whole hours from an hour on, minutes below. */
+export function formatLeft(ms: number, locale: string): string {
+  const minutes = Math.max(1, Math.round(ms / MINUTE));
+  const [value, unit] = minutes < 60 ? [minutes, 'minute'] : [Math.round(minutes / 60), 'hour'];
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** The text as simple HTML: paragraphs at blank lines, line breaks kept, everything escaped. */
+export function toHtml(text: string): string {
+  return text
+    .split('\n\n')
+    .map((paragraph) => `<p>${paragraph.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]).replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
+}

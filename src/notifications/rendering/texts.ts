@@ -1,0 +1,122 @@
+import { Locale } from '../../users/user.entity';
+import { NotificationType } from '../notification.entity';
+
+/**
+ * The built-in wording of every message, per locale. `{name}` placeholders are filled by the
+ * renderer: service, date, time, left (a duration), count. Labels head the detail lines, so
+ * names are never inflected inside a sentence (Russian and Uzbek decline nouns).
+ */
+export interface Texts {
+  subject: Record<NotificationType, string>;
+  headline: Record<NotificationType, string>;
+  label: {
+    service: string;
+    provider: string;
+    customer: string;
+    when: string;
+    address: string;
+    was: string;
+    reason: string;
+  };
+  /** Appended to a time shown in a zone other than the recipient's own. */
+  zoneNote: string;
+  /** The agenda's line when a booking has no address. */
+  agendaEmpty: string;
+}
+
+const en: Texts = {
+  subject: {
+    [NotificationType.booking_confirmation]: 'Booking registered: {service}, {date}',
+    [NotificationType.provider_new_booking]: 'New booking: {service}, {date} {time}',
+    [NotificationType.booking_reminder]: 'Reminder: {service} in {left}',
+    [NotificationType.booking_starting]: 'Starting now: {service}',
+    [NotificationType.booking_ending_soon]: 'Ending in {left}: {service}',
+    [NotificationType.provider_next_booking]: 'Next: {service} at {time}',
+    [NotificationType.provider_daily_agenda]: 'Your bookings on {date}',
+    [NotificationType.booking_rescheduled]: 'Booking moved: {service}, now {date} {time}',
+    [NotificationType.booking_cancelled]: 'Booking cancelled: {service}, {date} {time}',
+  },
+  headline: {
+    [NotificationType.booking_confirmation]: 'Your booking is registered.',
+    [NotificationType.provider_new_booking]: 'You have a new booking.',
+    [NotificationType.booking_reminder]: 'A reminder: your booking starts in {left}.',
+    [NotificationType.booking_starting]: 'Your booking starts now.',
+    [NotificationType.booking_ending_soon]: 'Your booking ends in {left}.',
+    [NotificationType.provider_next_booking]: 'Your next booking starts in {left}.',
+    [NotificationType.provider_daily_agenda]: 'Bookings on {date}: {count}.',
+    [NotificationType.booking_rescheduled]: 'This booking has moved to a new time.',
+    [NotificationType.booking_cancelled]: 'This booking has been cancelled.',
+  },
+  label: { service: 'Service', provider: 'With', customer: 'Customer', when: 'When', address: 'Address', was: 'Was', reason: 'Reason' },
+  zoneNote: '(time in {zone})',
+  agendaEmpty: 'No bookings.',
+};
+
+const ru: Texts = {
+  subject: {
+    [NotificationType.booking_confirmation]: 'Запись оформлена: {service}, {date}',
+    [NotificationType.provider_new_booking]: 'Новая запись: {service}, {date} {time}',
+    [NotificationType.booking_reminder]: 'Напоминание: {service}, {date} {time}',
+    [NotificationType.booking_starting]: 'Начинается: {service}',
+    [NotificationType.booking_ending_soon]: 'Скоро окончание: {service}',
+    [NotificationType.provider_next_booking]: 'Следующая запись: {service}, {time}',
+    [NotificationType.provider_daily_agenda]: 'Ваши записи на {date}',
+    [NotificationType.booking_rescheduled]: 'Запись перенесена: {service}, {date} {time}',
+    [NotificationType.booking_cancelled]: 'Запись отменена: {service}, {date} {time}',
+  },
+  headline: {
+    [NotificationType.booking_confirmation]: 'Ваша запись оформлена.',
+    [NotificationType.provider_new_booking]: 'У вас новая запись.',
+    [NotificationType.booking_reminder]: 'Напоминаем о записи. До начала: {left}.',
+    [NotificationType.booking_starting]: 'Ваша запись начинается сейчас.',
+    [NotificationType.booking_ending_soon]: 'До окончания: {left}.',
+    [NotificationType.provider_next_booking]: 'Следующая запись. До начала: {left}.',
+    [NotificationType.provider_daily_agenda]: 'Записей на {date}: {count}.',
+    [NotificationType.booking_rescheduled]: 'Запись перенесена на другое время.',
+    [NotificationType.booking_cancelled]: 'Запись отменена.',
+  },
+  label: { service: 'Услуга', provider: 'Специалист', customer: 'Клиент', when: 'Когда', address: 'Адрес', was: 'Было', reason: 'Причина' },
+  zoneNote: '(время: {zone})',
+  agendaEmpty: 'Записей нет.',
+};
+
+const uz: Texts = {
+  subject: {
+    [NotificationType.booking_confirmation]: 'Bron qayd etildi: {service}, {date}',
+    [NotificationType.provider_new_booking]: 'Yangi bron: {service}, {date} {time}',
+    [NotificationType.booking_reminder]: 'Eslatma: {service}, {date} {time}',
+    [NotificationType.booking_starting]: 'Boshlanmoqda: {service}',
+    [NotificationType.booking_ending_soon]: 'Tez orada tugaydi: {service}',
+    [NotificationType.provider_next_booking]: 'Keyingi bron: {service}, {time}',
+    [NotificationType.provider_daily_agenda]: 'Bronlaringiz: {date}',
+    [NotificationType.booking_rescheduled]: "Bron ko'chirildi: {service}, {date} {time}",
+    [NotificationType.booking_cancelled]: 'Bron bekor qilindi: {service}, {date} {time}',
+  },
+  headline: {
+    [NotificationType.booking_confirmation]: 'Broningiz qayd etildi.',
+    [NotificationType.provider_new_booking]: 'Sizda yangi bron bor.',
+    [NotificationType.booking_reminder]: 'Eslatma: boshlanishiga {left} qoldi.',
+    [NotificationType.booking_starting]: 'Broningiz hozir boshlanadi.',
+    [NotificationType.booking_ending_soon]: 'Tugashiga {left} qoldi.',
+    [NotificationType.provider_next_booking]: 'Keyingi bron: boshlanishiga {left} qoldi.',
+    [NotificationType.provider_daily_agenda]: 'Bronlar soni ({date}): {count}.',
+    [NotificationType.booking_rescheduled]: "Bron boshqa vaqtga ko'chirildi.",
+    [NotificationType.booking_cancelled]: 'Bron bekor qilindi.',
+  },
+  label: { service: 'Xizmat', provider: 'Mutaxassis', customer: 'Mijoz', when: 'Vaqt', address: 'Manzil', was: 'Avval', reason: 'Sabab' },
+  zoneNote: '({zone} vaqti)',
+  agendaEmpty: "Bronlar yo'q.",
+};
+
+export const TEXTS: Record<Locale, Texts> = { en, ru, uz };
+
+/** The texts of a locale, English when Herald has none for it. */
+export function textsFor(locale: string): { locale: Locale; texts: Texts } {
+  const known = (Object.values(Locale) as string[]).includes(locale) ? (locale as Locale) : Locale.en;
+  return { locale: known, texts: TEXTS[known] };
+}
+
+/** Fills `{name}` placeholders; an unknown one stays as it is, so a wording slip shows. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
