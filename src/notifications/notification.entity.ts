@@ -94,6 +94,9 @@ export class Notification extends BaseEntity<
   | 'readAt'
   | 'recipientId'
   | 'bookingId'
+  | 'fallbackOf'
+  | 'deliveryStatus'
+  | 'deliveryUpdatedAt'
 > {
   @Field(() => ID)
   declare id: string;
@@ -180,6 +183,20 @@ export class Notification extends BaseEntity<
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   body: string | null = null;
+
+  /** The notification on an earlier channel this one stands in for (fallback chain). */
+  @Field(() => ID, { nullable: true })
+  @Property({ type: 'uuid', nullable: true })
+  fallbackOf: string | null = null;
+
+  /** What the provider later reported about delivery (e.g. Twilio: delivered, undelivered). */
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  deliveryStatus: string | null = null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  deliveryUpdatedAt: Date | null = null;
 
   /** In-app only: when the recipient read it. */
   @Field(() => Date, { nullable: true })

@@ -12,7 +12,7 @@ registerEnumType(Locale, { name: 'Locale' });
 
 @ObjectType()
 @Entity({ tableName: 'users' })
-export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' | 'locale' | 'timezone' | 'telegramLinked'> {
+export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' | 'locale' | 'timezone' | 'telegramLinked' | 'telegramOffAt' | 'smsOffAt'> {
   @Field(() => ID)
   declare id: string;
 
@@ -54,6 +54,16 @@ export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' |
   get telegramLinked(): boolean {
     return this.telegramChatId !== null;
   }
+
+  /** Telegram turned off: the user sent /stop or blocked the bot. Linking again turns it back on. */
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  telegramOffAt: Date | null = null;
+
+  /** SMS turned off: the carrier reported the number unsubscribed (Twilio 21610). */
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  smsOffAt: Date | null = null;
 
   @Field()
   declare createdAt: Date;

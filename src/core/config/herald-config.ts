@@ -162,6 +162,89 @@ export class HeraldConfig {
   @Min(1)
   NOTIFY_RETENTION_DAYS: number = 90;
 
+  /**
+   * Per-type channel order overriding NOTIFY_CHANNELS, e.g.
+   * "booking_reminder=telegram,sms,email;booking_confirmation=email,telegram". When a recipient
+   * has no address on a channel, or it fails permanently, the next one is planned.
+   */
+  @Matches(/^$|^[a-z_]+=(telegram|email|sms)(,(telegram|email|sms))*(;[a-z_]+=(telegram|email|sms)(,(telegram|email|sms))*)*$/)
+  NOTIFY_CHANNELS_BY_TYPE: string = '';
+
+  /** Public base URL of this API, used to build provider callbacks (Twilio status) and to verify their signatures. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_BASE_URL?: string = undefined;
+
+  /** Telegram bot token from @BotFather; without it Telegram is "not configured". */
+  @IsOptional()
+  @Matches(/^\d+:[A-Za-z0-9_-]{20,}$/, { message: 'TELEGRAM_BOT_TOKEN must look like 123456:ABC-DEF…' })
+  TELEGRAM_BOT_TOKEN?: string = undefined;
+
+  /** The bot's username (without @), for t.me deep links. */
+  @ValidateIf((config: HeraldConfig) => !!config.TELEGRAM_BOT_TOKEN)
+  @Matches(/^[A-Za-z0-9_]{5,32}$/, { message: 'TELEGRAM_BOT_USERNAME is required with TELEGRAM_BOT_TOKEN (e.g. herald_bot)' })
+  TELEGRAM_BOT_USERNAME?: string = undefined;
+
+  /** Bot API base; tests point it at a local Bot API server. */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  TELEGRAM_API_ROOT: string = 'https://api.telegram.org';
+
+  /** How updates reach the bot: long polling, a webhook at PUBLIC_BASE_URL/telegram/webhook, or none (send only). */
+  @IsIn(['polling', 'webhook', 'none'])
+  TELEGRAM_UPDATES: 'polling' | 'webhook' | 'none' = 'polling';
+
+  /** Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token on webhook calls. */
+  @ValidateIf((config: HeraldConfig) => config.TELEGRAM_UPDATES === 'webhook' && !!config.TELEGRAM_BOT_TOKEN)
+  @Matches(/^[A-Za-z0-9_-]{16,256}$/, { message: 'TELEGRAM_WEBHOOK_SECRET (16+ of A-Z a-z 0-9 _ -) is required in webhook mode' })
+  TELEGRAM_WEBHOOK_SECRET?: string = undefined;
+
+  /** Messages per second to all chats together (Telegram allows about 30). */
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  TELEGRAM_MAX_PER_SECOND: number = 25;
+
+  /** Minimum gap between two messages to the same chat. */
+  @Matches(DURATION)
+  TELEGRAM_PER_CHAT_INTERVAL: string = '1s';
+
+  /** Lifetime of a one-time account-linking deep link. */
+  @Matches(DURATION)
+  TELEGRAM_LINK_TTL: string = '15m';
+
+  /** SMTP server, e.g. smtp://user:pass@smtp.example.com:587 or smtps://apikey:KEY@smtp.sendgrid.net:465; without it email is "not configured". */
+  @IsOptional()
+  @IsUrl({ protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true })
+  SMTP_URL?: string = undefined;
+
+  /** Sender of every email. */
+  @IsString()
+  EMAIL_FROM: string = 'Herald <no-reply@herald.local>';
+
+  /** Where List-Unsubscribe points for non-transactional mail (mailto: or https:). */
+  @IsOptional()
+  @IsString()
+  EMAIL_UNSUBSCRIBE_URL?: string = undefined;
+
+  /** Twilio account; without it SMS is "not configured". */
+  @IsOptional()
+  @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits' })
+  TWILIO_ACCOUNT_SID?: string = undefined;
+
+  @ValidateIf((config: HeraldConfig) => !!config.TWILIO_ACCOUNT_SID)
+  @IsString()
+  @MinLength(16, { message: 'TWILIO_AUTH_TOKEN is required with TWILIO_ACCOUNT_SID' })
+  TWILIO_AUTH_TOKEN?: string = undefined;
+
+  /** Sending number (E.164) or Messaging Service SID (MG…). */
+  @ValidateIf((config: HeraldConfig) => !!config.TWILIO_ACCOUNT_SID)
+  @Matches(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, { message: 'TWILIO_FROM must be an E.164 number or a Messaging Service SID' })
+  TWILIO_FROM?: string = undefined;
+
+  /** Twilio REST base; tests point it at a local Twilio-compatible server. */
+  @IsUrl({ require_tld: false, require_protocol: true })
+  TWILIO_API_BASE: string = 'https://api.twilio.com';
+
   /** Where messages for channels without credentials are written (development only). */
   @IsString()
   OUTBOX_DIR: string = '.data/outbox';

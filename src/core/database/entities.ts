@@ -2,8 +2,9 @@ import { BookingEvent } from '../../bookings/booking-event.entity';
 import { Booking } from '../../bookings/booking.entity';
 import { Payment } from '../../bookings/payment.entity';
 import { SignatureRequest } from '../../bookings/signature-request.entity';
+import { TelegramLinkToken } from '../../channels/telegram/telegram-link-token.entity';
 import { Notification } from '../../notifications/notification.entity';
 import { User } from '../../users/user.entity';
 
 /** Every persisted entity; the ORM, the CLI and migrations all read this list. */
-export const ENTITIES = [User, Booking, Payment, SignatureRequest, BookingEvent, Notification];
+export const ENTITIES = [User, Booking, Payment, SignatureRequest, BookingEvent, Notification, TelegramLinkToken];
