@@ -4,6 +4,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuthModule } from './auth/auth.module';
 import { BookingsModule } from './bookings/bookings.module';
+import { ChannelsModule } from './channels/channels.module';
 import { CoreModule } from './core/core.module';
 import { HeraldConfig, ProcessRole } from './core/config/herald-config';
 import { GraphQLModule } from './core/graphql/graphql.module';
@@ -27,6 +28,7 @@ export class AppModule {
         UsersModule,
         BookingsModule,
         NotificationsModule.forConfig(config),
+        ChannelsModule.forConfig(config),
         PreferencesModule,
         TemplatesModule,
         AlertsModule,

@@ -1,3 +1,4 @@
+import { DiscoveryService } from '@nestjs/core';
 import { Clock, SystemClock } from '../../core/clock/clock';
 import { HeraldConfig, loadConfig } from '../../core/config/herald-config';
 import { LiveEvents } from '../../core/graphql/live-events';
@@ -32,20 +33,35 @@ const config = (env: Record<string, string> = {}): HeraldConfig => loadConfig({ 
 const clock: Clock = new SystemClock();
 const inApp = new InAppSender({ publish: async () => undefined } as unknown as LiveEvents);
 
+/** A registry as Nest builds it: `discovered` stand for ChannelSender providers found in the app. */
+function registry(env: Record<string, string>, overrides: ChannelSender[] = [], discovered: unknown[] = []): ChannelRegistry {
+  const discovery = { getProviders: () => discovered.map((instance) => ({ instance })) } as unknown as DiscoveryService;
+  const sut = new ChannelRegistry(config(env), clock, discovery, inApp, overrides);
+  sut.onModuleInit();
+  return sut;
+}
+
 describe(ChannelRegistry.name, () => {
   it('always sends in-app through the in-app sender', () => {
-    const sut = new ChannelRegistry(config({ NODE_ENV: 'production' }), clock, inApp, []);
+    const sut = registry({ NODE_ENV: 'production' }, []);
     expect(sut.senderFor(NotificationChannel.in_app)).toBe(inApp);
+  });
+
+  it('finds sender providers in the app, ignoring other providers; an override replaces one', () => {
+    const discoveredSms = new SmsSender(true);
+    expect(registry({ NODE_ENV: 'production' }, [], [discoveredSms, { not: 'a sender' }, null]).senderFor(NotificationChannel.sms)).toBe(discoveredSms);
+    const override = new SmsSender(true);
+    expect(registry({ NODE_ENV: 'production' }, [override], [discoveredSms]).senderFor(NotificationChannel.sms)).toBe(override);
   });
 
   it('uses a configured sender', () => {
     const sms = new SmsSender(true);
-    const sut = new ChannelRegistry(config({ NODE_ENV: 'production' }), clock, inApp, [sms]);
+    const sut = registry({ NODE_ENV: 'production' }, [sms]);
     expect(sut.senderFor(NotificationChannel.sms)).toBe(sms);
   });
 
   it('routes a channel without a configured sender to the outbox outside production', () => {
-    const sut = new ChannelRegistry(config({ NODE_ENV: 'development' }), clock, inApp, [new SmsSender(false)]);
+    const sut = registry({ NODE_ENV: 'development' }, [new SmsSender(false)]);
     const sender = sut.senderFor(NotificationChannel.sms);
     expect(sender).toBeInstanceOf(OutboxSender);
     expect(sender.channel).toBe(NotificationChannel.sms);
@@ -59,7 +75,7 @@ describe(ChannelRegistry.name, () => {
   });
 
   it('fails a channel without a configured sender permanently in production', () => {
-    const sut = new ChannelRegistry(config({ NODE_ENV: 'production' }), clock, inApp, [new SmsSender(false)]);
+    const sut = registry({ NODE_ENV: 'production' }, [new SmsSender(false)]);
     for (const channel of [NotificationChannel.telegram, NotificationChannel.email, NotificationChannel.sms]) {
       let error: unknown;
       try {

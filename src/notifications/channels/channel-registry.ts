@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { NotificationChannel } from '../notification.entity';
@@ -7,8 +8,8 @@ import { InAppSender } from './in-app.sender';
 import { OutboxSender } from './outbox';
 
 /**
- * The external senders (Telegram, email, SMS) Herald has. Each channel module adds its sender
- * here; a channel with none, or whose sender lacks credentials, is routed by the registry.
+ * Senders that replace the discovered ones for their channel (tests plug fakes in here).
+ * Channel modules need nothing of it: a ChannelSender provider anywhere in the app is found.
  */
 export const CHANNEL_SENDERS = Symbol('CHANNEL_SENDERS');
 
@@ -21,18 +22,25 @@ export type ChannelRoute = 'sender' | 'outbox' | 'unavailable';
  * channel fails permanently. Never a pretended success.
  */
 @Injectable()
-export class ChannelRegistry {
+export class ChannelRegistry implements OnModuleInit {
   private readonly senders = new Map<NotificationChannel, ChannelSender>();
   private readonly outboxes = new Map<NotificationChannel, OutboxSender>();
 
   constructor(
     private readonly config: HeraldConfig,
     private readonly clock: Clock,
-    inApp: InAppSender,
-    @Inject(CHANNEL_SENDERS) senders: readonly ChannelSender[],
-  ) {
-    // Later entries win, so a channel module (or a test) may replace a built-in sender.
-    for (const sender of [inApp, ...senders]) this.senders.set(sender.channel, sender);
+    private readonly discovery: DiscoveryService,
+    private readonly inApp: InAppSender,
+    @Inject(CHANNEL_SENDERS) private readonly overrides: readonly ChannelSender[],
+  ) {}
+
+  /** Every ChannelSender provider the app has (Telegram, email, SMS modules), then the overrides. */
+  onModuleInit(): void {
+    const discovered = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is ChannelSender => instance instanceof ChannelSender);
+    for (const sender of [this.inApp, ...discovered, ...this.overrides]) this.senders.set(sender.channel, sender);
   }
 
   /** The sender for `channel`, or a permanent ChannelError when it cannot be sent on. */

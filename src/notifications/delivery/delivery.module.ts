@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { Booking } from '../../bookings/booking.entity';
 import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
 import { User } from '../../users/user.entity';
@@ -25,15 +26,14 @@ export class DeliveryModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: DeliveryModule,
-      imports: [MikroOrmModule.forFeature([Notification, Booking, User]), NotificationQueueModule],
+      imports: [DiscoveryModule, MikroOrmModule.forFeature([Notification, Booking, User]), NotificationQueueModule],
       providers: [
         DeliveryService,
         MaintenanceService,
         ChannelRegistry,
         InAppSender,
         OutboxReader,
-        // Telegram, email and SMS senders join here as their capabilities land; until then the
-        // registry routes those channels to the outbox (development) or fails them (production).
+        // Channel modules' senders are discovered; this list only replaces them (tests).
         { provide: CHANNEL_SENDERS, useValue: [] satisfies ChannelSender[] },
         { provide: MessageRenderer, useClass: DefaultMessageRenderer },
         ...(config.runs(ProcessRole.Worker) ? [NotificationsProcessor] : []),
