@@ -5,6 +5,7 @@ import { isUUID } from 'class-validator';
 import { AuthModule } from './auth/auth.module';
 import { TokenService } from './auth/token.service';
 import { seedDemoData } from './bookings/demo-data';
+import { ChannelsModule } from './channels/channels.module';
 import { Clock } from './core/clock/clock';
 import { ConfigValidationError, HeraldConfig, loadConfig, ProcessRole } from './core/config/herald-config';
 import { CoreModule } from './core/core.module';
@@ -67,15 +68,15 @@ class CliModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.forRoot(config), AuthModule, NotificationsModule.forConfig(config)],
+      imports: [CoreModule.forRoot(config), AuthModule, NotificationsModule.forConfig(config), ChannelsModule.forConfig(config)],
       providers: [MigrateCommand, MintTokenCommand, SeedDemoCommand, ...NOTIFICATION_COMMANDS],
     };
   }
 }
 
 async function main(): Promise<void> {
-  // Commands do their work in this process; it consumes no queue and runs no scheduler of its own.
-  const config = loadConfig({ ...process.env, HERALD_ROLE: ProcessRole.Api });
+  // Commands do their work in this process; it consumes no queue, runs no scheduler and takes no bot updates.
+  const config = loadConfig({ ...process.env, HERALD_ROLE: ProcessRole.Api, TELEGRAM_UPDATES: 'none' });
   await CommandFactory.run(CliModule.forConfig(config), {
     logger: ['error', 'warn'],
     // Commander's own outcomes (help, unknown command, bad flags) keep their exit codes.

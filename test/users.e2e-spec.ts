@@ -1,3 +1,4 @@
+import { User } from '../src/users/user.entity';
 import { startTestApp, TestApp } from './support/test-app';
 
 const USER_FIELDS = 'id name email phone locale timezone roles postalCode telegramLinked';
@@ -102,6 +103,15 @@ describe('users', () => {
 
     const forged = await herald.gql(`query { users(page: { after: "garbage" }) { totalCount } }`, {}, herald.tokens.ops);
     expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('keeps a Telegram chat id beyond 2^53 exact, as text', async () => {
+    const em = herald.orm.em.fork();
+    const user = await em.findOneOrFail(User, { id: herald.users.finance.id });
+    user.telegramChatId = '9007199254740993';
+    await em.flush();
+    const reloaded = await herald.orm.em.fork().findOneOrFail(User, { id: user.id });
+    expect(reloaded.telegramChatId).toBe('9007199254740993');
   });
 
   it('rejects operations deeper than the configured limit', async () => {

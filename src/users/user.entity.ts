@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, Property, Unique } from '@mikro-orm/core';
+import { BigIntType, Entity, Enum, Index, Property, Unique } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Role } from '../auth/role';
 import { BaseEntity } from '../core/database/base.entity';
@@ -47,7 +47,7 @@ export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' |
   postalCode: string | null = null;
 
   /** Filled by the Telegram bot when the user links their chat; never exposed. */
-  @Property({ type: 'bigint', nullable: true })
+  @Property({ type: new BigIntType('string'), nullable: true })
   telegramChatId: string | null = null;
 
   @Field(() => Boolean, { description: 'Whether a Telegram chat is linked to this user' })

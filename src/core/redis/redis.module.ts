@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { HeraldConfig } from '../config/herald-config';
 
@@ -22,11 +22,14 @@ export const REDIS = Symbol('REDIS');
 @Injectable()
 export class RedisConnections implements OnApplicationShutdown {
   private readonly opened: Redis[] = [];
+  private readonly logger = new Logger(RedisConnections.name);
 
   constructor(private readonly config: HeraldConfig) {}
 
   open(name: string): Redis {
     const client = new Redis({ ...redisOptions(this.config), connectionName: `herald:${name}` });
+    // ioredis reconnects by itself; an error listener keeps its complaints in our logs.
+    client.on('error', (error: Error) => this.logger.warn(`Redis (${name}): ${error.message}`));
     this.opened.push(client);
     return client;
   }

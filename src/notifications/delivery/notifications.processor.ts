@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { Clock } from '../../core/clock/clock';
@@ -27,6 +27,12 @@ export class NotificationsProcessor extends WorkerHost implements OnApplicationB
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.NOTIFY_WORKER_CONCURRENCY;
+  }
+
+  /** Redis hiccups (and connections closing at shutdown) are logged; unhandled they would crash the process. */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.warn(`Queue worker: ${error.message}`);
   }
 
   async process(job: Job, token?: string): Promise<unknown> {

@@ -2,7 +2,21 @@ import { BookingEventType } from '../../bookings/booking-event.entity';
 import { BookingStatus } from '../../bookings/booking.entity';
 import { loadConfig } from '../../core/config/herald-config';
 import { NotificationChannel, NotificationReason, NotificationType } from '../notification.entity';
-import { agendaDueAt, BookingPlanInput, channelsFor, localDate, planBooking, PlanParty, PlanSettings, planSettingsFrom, PlanTrigger } from './booking-plan';
+import {
+  agendaDueAt,
+  BookingPlanInput,
+  channelOrderFor,
+  channelsFor,
+  localDate,
+  parseChannelList,
+  parseChannelsByType,
+  planBooking,
+  PlanParty,
+  PlanSettings,
+  planSettingsFrom,
+  PlanTrigger,
+  reachableOn,
+} from './booking-plan';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -166,6 +180,62 @@ describe(planBooking.name, () => {
         ['in_app', 'queued', null],
         ['telegram', 'skipped', 'no_address'],
       ]);
+    });
+  });
+
+  describe('channel order per type', () => {
+    it('parses NOTIFY_CHANNELS_BY_TYPE into an order per type', () => {
+      expect(parseChannelsByType('')).toEqual({});
+      expect(parseChannelsByType('booking_reminder=telegram,sms,email;booking_confirmation=email,telegram')).toEqual({
+        booking_reminder: ['telegram', 'sms', 'email'],
+        booking_confirmation: ['email', 'telegram'],
+      });
+      expect(parseChannelsByType(' booking_reminder = sms , email ')).toEqual({ booking_reminder: ['sms', 'email'] });
+    });
+
+    it('rejects an unknown type, a type listed twice, a bad channel or entry, naming the setting', () => {
+      expect(() => parseChannelsByType('booking_remindr=telegram')).toThrow(/NOTIFY_CHANNELS_BY_TYPE: unknown notification type "booking_remindr"/);
+      expect(() => parseChannelsByType('booking_reminder=email;booking_reminder=sms')).toThrow(/NOTIFY_CHANNELS_BY_TYPE: "booking_reminder" is listed twice/);
+      expect(() => parseChannelsByType('booking_reminder=in_app')).toThrow(/NOTIFY_CHANNELS_BY_TYPE \(booking_reminder\): "in_app" is not a channel/);
+      expect(() => parseChannelsByType('booking_reminder')).toThrow(/NOTIFY_CHANNELS_BY_TYPE: "booking_reminder" is not "type=channel,channel"/);
+    });
+
+    it('drops a repeated channel, keeping its first place', () => {
+      expect(parseChannelList('telegram,email,telegram', 'NOTIFY_CHANNELS')).toEqual(['telegram', 'email']);
+    });
+
+    it('stops the boot on an unknown type: planSettingsFrom throws', () => {
+      const config = loadConfig({ AUTH_JWT_SECRET: 'a-secret-that-is-at-least-32-characters', NOTIFY_CHANNELS_BY_TYPE: 'reminder=email' });
+      expect(() => planSettingsFrom(config)).toThrow(/NOTIFY_CHANNELS_BY_TYPE/);
+    });
+
+    it("uses the type's own order, else NOTIFY_CHANNELS", () => {
+      const settings = { channels: DEFAULTS.channels, channelsByType: parseChannelsByType('booking_reminder=sms,email') };
+      expect(channelOrderFor(NotificationType.booking_reminder, settings)).toEqual(['sms', 'email']);
+      expect(channelOrderFor(NotificationType.booking_confirmation, settings)).toEqual(['telegram', 'email', 'sms']);
+    });
+
+    it('plans each type on the first channel of its own order the recipient is reachable on', () => {
+      const plan = planBooking(input({ settings: { channelsByType: parseChannelsByType('booking_reminder=sms,email;booking_confirmation=email') } }));
+      const channelsOf = (type: NotificationType) => [...new Set(plan.rows.filter((row) => row.type === type && row.recipientId === 'cust').map((row) => row.channel))];
+      expect(channelsOf(NotificationType.booking_reminder)).toEqual(['sms', 'in_app']);
+      expect(channelsOf(NotificationType.booking_confirmation)).toEqual(['email', 'in_app']);
+    });
+
+    it('counts a switched-off Telegram or SMS as unreachable', () => {
+      expect(reachableOn(customer, NotificationChannel.telegram)).toBe(true);
+      expect(reachableOn({ ...customer, telegramOffAt: NOW }, NotificationChannel.telegram)).toBe(false);
+      expect(reachableOn({ ...customer, smsOffAt: NOW }, NotificationChannel.sms)).toBe(false);
+      expect(reachableOn({ ...customer, telegramOffAt: NOW }, NotificationChannel.email)).toBe(true);
+      const plan = planBooking(input({ customer: { telegramOffAt: NOW } }));
+      expect(plan.rows.find((row) => row.type === NotificationType.booking_confirmation)!.channel).toBe(NotificationChannel.email);
+      expect(plan.rows.some((row) => row.recipientId === 'cust' && row.channel === NotificationChannel.telegram)).toBe(false);
+    });
+
+    it('records one skipped/no_address row, on the first channel of the order, only when no channel reaches the recipient', () => {
+      const settings = { channels: [NotificationChannel.telegram, NotificationChannel.sms] as PlanSettings['channels'], inAppCopy: true };
+      expect(channelsFor({ ...provider, phone: null }, settings)).toEqual({ channels: ['in_app'], unreachable: 'telegram' });
+      expect(channelsFor(provider, settings)).toEqual({ channels: ['sms', 'in_app'], unreachable: null });
     });
   });
 

@@ -31,8 +31,10 @@ export interface PlanSettings {
   agendaHour: number;
   /** Rows due within this window start `queued` (a job is added); later ones stay `planned`. */
   queueHorizonMs: number;
-  /** External channels in order of preference (NOTIFY_CHANNELS). */
+  /** External channels in order of preference (NOTIFY_CHANNELS), for types without their own order. */
   channels: readonly ExternalChannel[];
+  /** Per-type orders overriding `channels` (NOTIFY_CHANNELS_BY_TYPE). */
+  channelsByType: ChannelsByType;
   /** Also put every message in the in-app inbox (NOTIFY_IN_APP_COPY). */
   inAppCopy: boolean;
 }
@@ -46,17 +48,70 @@ export function planSettingsFrom(config: HeraldConfig): PlanSettings {
     providerNextBookingMs: timing.providerNextBookingMs,
     agendaHour: timing.agendaHour,
     queueHorizonMs: timing.queueHorizonMs,
-    channels: config.NOTIFY_CHANNELS.split(',').map((name) => name.trim() as ExternalChannel),
+    channels: parseChannelList(config.NOTIFY_CHANNELS, 'NOTIFY_CHANNELS'),
+    channelsByType: parseChannelsByType(config.NOTIFY_CHANNELS_BY_TYPE),
     inAppCopy: config.NOTIFY_IN_APP_COPY,
   };
+}
+
+export type ChannelsByType = Partial<Record<NotificationType, readonly ExternalChannel[]>>;
+
+const EXTERNAL_CHANNELS: readonly string[] = [NotificationChannel.telegram, NotificationChannel.email, NotificationChannel.sms];
+const NOTIFICATION_TYPES: readonly string[] = Object.values(NotificationType);
+
+/**
+ * A comma-separated channel order ("telegram,email,sms"): external channels only, each once
+ * (a repeat is dropped, the first position wins). Throws naming `setting` on anything else.
+ */
+export function parseChannelList(list: string, setting: string): ExternalChannel[] {
+  const channels: ExternalChannel[] = [];
+  for (const name of list.split(',').map((part) => part.trim())) {
+    if (!EXTERNAL_CHANNELS.includes(name)) {
+      throw new Error(`${setting}: "${name}" is not a channel (use ${EXTERNAL_CHANNELS.join(', ')})`);
+    }
+    if (!channels.includes(name as ExternalChannel)) channels.push(name as ExternalChannel);
+  }
+  return channels;
+}
+
+/**
+ * NOTIFY_CHANNELS_BY_TYPE ("booking_reminder=telegram,sms,email;booking_confirmation=email"),
+ * parsed once at boot. An unknown type, a type listed twice or a bad channel stops the app with
+ * an error naming the setting, so a typo never silently falls back to NOTIFY_CHANNELS.
+ */
+export function parseChannelsByType(setting: string): ChannelsByType {
+  const orders: ChannelsByType = {};
+  if (setting.trim() === '') return orders;
+  for (const entry of setting.split(';')) {
+    const [rawType, list, ...rest] = entry.split('=');
+    const type = rawType?.trim() ?? '';
+    if (list === undefined || rest.length > 0 || type === '') {
+      throw new Error(`NOTIFY_CHANNELS_BY_TYPE: "${entry}" is not "type=channel,channel"`);
+    }
+    if (!NOTIFICATION_TYPES.includes(type)) {
+      throw new Error(`NOTIFY_CHANNELS_BY_TYPE: unknown notification type "${type}" (known: ${NOTIFICATION_TYPES.join(', ')})`);
+    }
+    if (orders[type as NotificationType]) throw new Error(`NOTIFY_CHANNELS_BY_TYPE: "${type}" is listed twice`);
+    orders[type as NotificationType] = parseChannelList(list, `NOTIFY_CHANNELS_BY_TYPE (${type})`);
+  }
+  return orders;
+}
+
+/** The external channels a type is tried on, in order: its own order, else NOTIFY_CHANNELS. */
+export function channelOrderFor(type: NotificationType, settings: Pick<PlanSettings, 'channels' | 'channelsByType'>): readonly ExternalChannel[] {
+  return settings.channelsByType[type] ?? settings.channels;
 }
 
 /** A person a message may go to, with the addresses the channels need. */
 export interface PlanParty {
   id: string;
   telegramChatId: string | null;
+  /** Telegram switched off (/stop, bot blocked): not reachable there even with a chat id. */
+  telegramOffAt?: Date | null;
   email: string | null;
   phone: string | null;
+  /** SMS switched off (carrier reported the number unsubscribed). */
+  smsOffAt?: Date | null;
   /** IANA time zone; the provider's decides the local day and hour of their agenda. */
   timezone: string;
 }
@@ -138,29 +193,38 @@ const CANCEL_REASON: Partial<Record<BookingEventType, NotificationReason>> = {
   [BookingEventType.no_show]: NotificationReason.booking_no_show,
 };
 
-/** The channels a recipient is reached on: the first external one they have an address on, plus in-app. */
+/**
+ * The channels a recipient is reached on: the first external one of `settings.channels` (the
+ * type's order) they can be reached on, plus in-app. Later channels are not planned up front;
+ * delivery plans them one at a time when an earlier one turns out unreachable or fails for good.
+ */
 export function channelsFor(
   party: PlanParty,
-  settings: Pick<PlanSettings, 'channels' | 'inAppCopy'>,
+  settings: { channels: readonly ExternalChannel[]; inAppCopy: boolean },
 ): {
   channels: NotificationChannel[];
   /** Set when no configured external channel can reach them: the channel a skipped row is recorded on. */
   unreachable: ExternalChannel | null;
 } {
-  const external = settings.channels.find((channel) => addressOn(party, channel) !== null) ?? null;
+  const external = settings.channels.find((channel) => reachableOn(party, channel)) ?? null;
   const channels: NotificationChannel[] = external ? [external] : [];
   if (settings.inAppCopy) channels.push(NotificationChannel.in_app);
   return { channels, unreachable: external || settings.channels.length === 0 ? null : settings.channels[0] };
 }
 
-function addressOn(party: PlanParty, channel: ExternalChannel): string | null {
+/**
+ * Whether a party can be reached on an external channel: Telegram needs a linked chat not
+ * switched off, email an address, SMS a phone not switched off. Delivery applies the same rule
+ * at send time.
+ */
+export function reachableOn(party: Omit<PlanParty, 'id' | 'timezone'>, channel: ExternalChannel): boolean {
   switch (channel) {
     case NotificationChannel.telegram:
-      return party.telegramChatId || null;
+      return !!party.telegramChatId && !party.telegramOffAt;
     case NotificationChannel.email:
-      return party.email || null;
+      return !!party.email;
     case NotificationChannel.sms:
-      return party.phone || null;
+      return !!party.phone && !party.smsOffAt;
   }
 }
 
@@ -274,7 +338,7 @@ class RowCollector {
   ): void {
     const { booking, trigger } = this.input;
     const payload: NotificationPayload = { startsAt: booking.startsAt.toISOString(), endsAt: booking.endsAt.toISOString(), ...options.payload };
-    this.add(recipient, dueAt, options.immediate ?? false, (channel) => ({
+    this.add(recipient, type, dueAt, options.immediate ?? false, (channel) => ({
       dedupKey: bookingDedupKey({ bookingId: booking.id, type, offsetMinutes, channel, recipientId: recipient.id, bookingVersion: trigger.bookingVersion }),
       bookingId: booking.id,
       type,
@@ -285,7 +349,7 @@ class RowCollector {
   }
 
   agendaRow(provider: PlanParty, agendaDate: string, dueAt: Date): void {
-    this.add(provider, dueAt, false, (channel) => ({
+    this.add(provider, NotificationType.provider_daily_agenda, dueAt, false, (channel) => ({
       dedupKey: agendaDedupKey(provider.id, agendaDate, channel),
       bookingId: null,
       type: NotificationType.provider_daily_agenda,
@@ -297,6 +361,7 @@ class RowCollector {
 
   private add(
     recipient: PlanParty,
+    type: NotificationType,
     dueAt: Date,
     immediate: boolean,
     build: (channel: NotificationChannel) => Pick<PlannedNotification, 'dedupKey' | 'bookingId' | 'type' | 'offsetMinutes' | 'bookingVersion' | 'payload'>,
@@ -305,14 +370,15 @@ class RowCollector {
     const late = !immediate && dueAt.getTime() < now.getTime();
     const queued = dueAt.getTime() - now.getTime() <= settings.queueHorizonMs;
     const status = late ? NotificationStatus.skipped : queued ? NotificationStatus.queued : NotificationStatus.planned;
-    const { channels, unreachable } = channelsFor(recipient, settings);
+    const { channels, unreachable } = channelsFor(recipient, { channels: channelOrderFor(type, settings), inAppCopy: settings.inAppCopy });
     const put = (channel: NotificationChannel, row: Pick<PlannedNotification, 'status' | 'reason'>) => {
       const built = build(channel);
       if (this.rows.has(built.dedupKey)) return;
       this.rows.set(built.dedupKey, { ...built, recipientId: recipient.id, channel, dueAt, ...row });
     };
     for (const channel of channels) put(channel, { status, reason: late ? NotificationReason.too_late : null });
-    // Nobody to send to on any configured channel: recorded, so the gap shows, never sent.
+    // Nobody to send to on any channel of the type's order: one row on its first channel records
+    // the gap, never sent. (When a later channel reaches them, the earlier ones get no row.)
     if (unreachable) put(unreachable, { status: NotificationStatus.skipped, reason: late ? NotificationReason.too_late : NotificationReason.no_address });
   }
 }

@@ -293,7 +293,15 @@ export class NotificationPlanner {
 }
 
 function partyOf(user: User): PlanParty {
-  return { id: user.id, telegramChatId: user.telegramChatId, email: user.email, phone: user.phone, timezone: user.timezone };
+  return {
+    id: user.id,
+    telegramChatId: user.telegramChatId,
+    telegramOffAt: user.telegramOffAt,
+    email: user.email,
+    phone: user.phone,
+    smsOffAt: user.smsOffAt,
+    timezone: user.timezone,
+  };
 }
 
 function triggerOf(type: BookingEventType, bookingVersion: number, data: BookingEventData, booking: Booking): PlanTrigger {

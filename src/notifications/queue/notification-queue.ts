@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Clock } from '../../core/clock/clock';
 
@@ -23,10 +23,15 @@ export interface DeliverJobData {
 /** The notifications queue, behind one adapter: ids and timing only ever reach Redis. */
 @Injectable()
 export class NotificationQueue {
+  private readonly logger = new Logger(NotificationQueue.name);
+
   constructor(
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    // A Queue re-emits its connection's errors; with no listener one would crash the process.
+    queue.on('error', (error) => this.logger.warn(`Notifications queue: ${error.message}`));
+  }
 
   /**
    * Adds a delayed delivery job per notification, job id = notification id, so adding one that

@@ -1,0 +1,81 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import type { InlineKeyboardMarkup } from 'telegraf/types';
+import { parseDuration } from '../../core/config/duration';
+import { HeraldConfig } from '../../core/config/herald-config';
+import { ChannelUser } from '../../notifications/channels/channel-address';
+import { ChannelAddress, ChannelSender, SendReceipt } from '../../notifications/channels/channel-sender';
+import { Notification, NotificationChannel } from '../../notifications/notification.entity';
+import { RenderedMessage } from '../../notifications/rendering/message-renderer';
+import { buttonsFor } from './booking-buttons';
+import { SendRateLimiter } from './send-rate-limiter';
+import { TelegramBot } from './telegram-bot';
+import { classifyTelegramError } from './telegram-errors';
+import { toTelegramHtml } from './telegram-format';
+import { TelegramLinks } from './telegram-links';
+import { botTexts } from './telegram-texts';
+
+/**
+ * Sends notifications to linked Telegram chats: HTML parse mode (subject in bold), booking
+ * buttons where the recipient can act (see `buttonsFor`), paced by TELEGRAM_MAX_PER_SECOND and
+ * TELEGRAM_PER_CHAT_INTERVAL. The provider message id is `<chatId>:<messageId>`.
+ */
+@Injectable()
+export class TelegramSender extends ChannelSender {
+  readonly channel = NotificationChannel.telegram;
+  private readonly logger = new Logger(TelegramSender.name);
+  private readonly limiter: SendRateLimiter;
+
+  constructor(
+    config: HeraldConfig,
+    private readonly bot: TelegramBot,
+    private readonly links: TelegramLinks,
+    private readonly em: EntityManager,
+  ) {
+    super();
+    this.limiter = new SendRateLimiter(config.TELEGRAM_MAX_PER_SECOND, parseDuration(config.TELEGRAM_PER_CHAT_INTERVAL));
+  }
+
+  isConfigured(): boolean {
+    return this.bot.configured;
+  }
+
+  /** The linked chat, unless the user turned Telegram off (/stop) or blocked the bot. */
+  addressOf(user: ChannelUser & { telegramOffAt?: Date | null }): ChannelAddress | null {
+    if (!user.telegramChatId || user.telegramOffAt) return null;
+    return { userId: user.id, to: user.telegramChatId, locale: user.locale };
+  }
+
+  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
+    const replyMarkup = await this.buttonsOf(notificationId, address);
+    try {
+      const sent = await this.limiter.run(address.to, () =>
+        this.bot.call('sendMessage', {
+          chat_id: address.to,
+          text: toTelegramHtml(message),
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          ...(replyMarkup ? { reply_markup: replyMarkup } : {}),
+        }),
+      );
+      return { providerMessageId: `${sent.chat.id}:${sent.message_id}` };
+    } catch (error) {
+      const failure = classifyTelegramError(error);
+      if (failure.chatUnreachable) {
+        await this.links.markUnreachable(address.userId, address.to);
+        this.logger.warn(`Telegram unreachable for user ${address.userId} (${failure.error.code}); Telegram turned off for them`);
+      }
+      throw failure.error;
+    }
+  }
+
+  /** Buttons for the notification's booking, read from its row; none when there is no booking to act on. */
+  private async buttonsOf(notificationId: string, address: ChannelAddress): Promise<InlineKeyboardMarkup | undefined> {
+    const row = await this.em.fork().findOne(Notification, { id: notificationId }, { populate: ['booking'] });
+    const booking = row?.booking;
+    if (!row || !booking) return undefined;
+    const recipientId = row.recipient.id;
+    const recipientIs = recipientId === booking.customer.id ? 'customer' : recipientId === booking.provider.id ? 'provider' : 'other';
+    return buttonsFor({ type: row.type, recipientIs, status: booking.status, bookingId: booking.id }, botTexts(address.locale).texts);
+  }
+}
