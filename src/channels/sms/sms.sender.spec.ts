@@ -1,6 +1,7 @@
 import { loadConfig } from '../../core/config/herald-config';
 import { ChannelError } from '../../notifications/channels/channel-sender';
-import { isE164, MAX_SMS_LENGTH, SmsSender, smsBody } from './sms.sender';
+import { isE164Phone } from '../../core/validation/validators';
+import { MAX_SMS_LENGTH, SmsSender, smsBody } from './sms.sender';
 import { SmsStore } from './sms.store';
 import { TwilioClient, TwilioMessageRequest, TwilioRequestError } from './twilio.client';
 
@@ -78,7 +79,7 @@ describe(smsBody.name, () => {
   });
 });
 
-describe(isE164.name, () => {
+describe(isE164Phone.name, () => {
   it.each([
     ['+998901234500', true],
     ['+14155552671', true],
@@ -86,5 +87,5 @@ describe(isE164.name, () => {
     ['+998 90 123 45 00', false],
     ['+99890123450', false],
     ['+0123456789', false],
-  ])('%s → %s', (phone, valid) => expect(isE164(phone)).toBe(valid));
+  ])('%s → %s', (phone, valid) => expect(isE164Phone(phone)).toBe(valid));
 });

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isValidPhoneNumber } from 'libphonenumber-js';
 import { HeraldConfig } from '../../core/config/herald-config';
-import { ChannelUser } from '../../notifications/channels/channel-address';
+import { isE164Phone } from '../../core/validation/validators';
+import { addressOn, ChannelUser } from '../../notifications/channels/channel-address';
 import { ChannelAddress, ChannelError, ChannelSender, SendReceipt } from '../../notifications/channels/channel-sender';
 import { NotificationChannel } from '../../notifications/notification.entity';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
@@ -37,13 +37,12 @@ export class SmsSender extends ChannelSender {
   }
 
   /** The user's phone, unless SMS is turned off for them (they unsubscribed). */
-  addressOf(user: ChannelUser & { smsOffAt?: Date | null }): ChannelAddress | null {
-    if (!user.phone || user.smsOffAt) return null;
-    return { userId: user.id, to: user.phone, locale: user.locale };
+  addressOf(user: ChannelUser): ChannelAddress | null {
+    return addressOn(this.channel, user);
   }
 
   async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
-    if (!isE164(address.to)) throw ChannelError.permanent('the phone number is not a valid E.164 number', 'invalid_phone');
+    if (!isE164Phone(address.to)) throw ChannelError.permanent('the phone number is not a valid E.164 number', 'invalid_phone');
     try {
       const sent = await this.twilio.createMessage({ to: address.to, body: smsBody(message.text), statusCallback: this.statusCallbackUrl() });
       if (!sent.sid) this.logger.warn(`Notification ${notificationId}: Twilio accepted the message but named no SID`);
@@ -62,11 +61,6 @@ export class SmsSender extends ChannelSender {
     const base = this.config.PUBLIC_BASE_URL;
     return base ? `${base.replace(/\/+$/, '')}${TWILIO_STATUS_PATH}` : undefined;
   }
-}
-
-/** Strictly "+" and digits, and a number libphonenumber knows to be possible and valid. */
-export function isE164(phone: string): boolean {
-  return /^\+[1-9]\d{6,14}$/.test(phone) && isValidPhoneNumber(phone);
 }
 
 /** The message text as an SMS: trimmed, and cut at MAX_SMS_LENGTH characters (never inside a surrogate pair). */

@@ -1,33 +1,40 @@
 import { NotificationChannel } from '../notification.entity';
 import { ChannelAddress } from './channel-sender';
 
-/** What a channel needs to know about a user to reach them. */
-export interface ChannelUser {
-  id: string;
-  email: string;
+/** What decides whether, and where, a user can be reached on a channel. */
+export interface Reachable {
+  email: string | null;
   phone: string | null;
   telegramChatId: string | null;
+  /** Telegram turned off (/stop, or the bot was blocked). */
+  telegramOffAt?: Date | null;
+  /** SMS turned off (the number unsubscribed). */
+  smsOffAt?: Date | null;
+}
+
+/** What a channel needs to know about a user to reach them. */
+export interface ChannelUser extends Reachable {
+  id: string;
   locale: string;
 }
 
 /**
- * The built-in address of a user on a channel: Telegram chat id, email address, E.164 phone,
- * or the user id for the in-app inbox. Null when the user cannot be reached on that channel.
+ * The one rule for reaching a user on an external channel: Telegram needs a linked chat not
+ * switched off, email an address, SMS a phone not switched off. Null when unreachable.
  */
-export function addressOn(channel: NotificationChannel, user: ChannelUser): ChannelAddress | null {
-  const to = rawAddress(channel, user);
-  return to ? { userId: user.id, to, locale: user.locale } : null;
-}
-
-function rawAddress(channel: NotificationChannel, user: ChannelUser): string | null {
+export function externalAddress(channel: Exclude<NotificationChannel, NotificationChannel.in_app>, user: Reachable): string | null {
   switch (channel) {
-    case NotificationChannel.in_app:
-      return user.id;
     case NotificationChannel.telegram:
-      return user.telegramChatId || null;
+      return user.telegramChatId && !user.telegramOffAt ? String(user.telegramChatId) : null;
     case NotificationChannel.email:
       return user.email || null;
     case NotificationChannel.sms:
-      return user.phone || null;
+      return user.phone && !user.smsOffAt ? user.phone : null;
   }
+}
+
+/** The address of a user on a channel (the user id for the in-app inbox), or null when unreachable. */
+export function addressOn(channel: NotificationChannel, user: ChannelUser): ChannelAddress | null {
+  const to = channel === NotificationChannel.in_app ? user.id : externalAddress(channel, user);
+  return to ? { userId: user.id, to, locale: user.locale } : null;
 }

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { BookingEventType } from '../../bookings/booking-event.entity';
 import { ACTIVE_STATUSES, BookingStatus } from '../../bookings/booking.entity';
 import { HeraldConfig } from '../../core/config/herald-config';
+import { externalAddress } from '../channels/channel-address';
 import {
   agendaDedupKey,
   bookingDedupKey,
@@ -218,14 +219,7 @@ export function channelsFor(
  * at send time.
  */
 export function reachableOn(party: Omit<PlanParty, 'id' | 'timezone'>, channel: ExternalChannel): boolean {
-  switch (channel) {
-    case NotificationChannel.telegram:
-      return !!party.telegramChatId && !party.telegramOffAt;
-    case NotificationChannel.email:
-      return !!party.email;
-    case NotificationChannel.sms:
-      return !!party.phone && !party.smsOffAt;
-  }
+  return externalAddress(channel, party) !== null;
 }
 
 /** The provider's local calendar day (YYYY-MM-DD) an instant falls on. */
