@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { InjectBot } from 'nestjs-telegraf';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Telegram as ApiMethods, Opts } from 'telegraf/typings/core/types/typegram';
@@ -12,11 +13,16 @@ const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 
 /**
  * Herald's one Telegraf instance, behind an adapter: Bot API calls with a timeout, updates fed in
- * (webhook or polling), and its lifecycle. Telegraf is used directly rather than through
- * nestjs-telegraf, so nothing launches or stops the bot behind Herald's back (nestjs-telegraf's
- * shutdown calls `bot.stop()`, which throws "Bot is not running!" when it never launched).
+ * (webhook or polling), and its lifecycle. The instance is created by nestjs-telegraf
+ * (TelegrafModule in TelegramModule, with `launchOptions: false`, so nestjs-telegraf never launches
+ * it: Herald decides here when to poll or register a webhook) and its handlers are TelegramBotUpdate.
  *
- * No TELEGRAM_BOT_TOKEN: no bot; the sender is "not configured" and nothing is received.
+ * Shutdown: nestjs-telegraf's own shutdown hook calls `bot.stop()` unconditionally, and Telegraf
+ * throws "Bot is not running!" from it when the bot never launched (webhook, none, worker
+ * processes), which would make Nest skip the remaining shutdown hooks. So the instance's `stop` is
+ * replaced by one that stops only polling this adapter started, once, and never throws.
+ *
+ * No TELEGRAM_BOT_TOKEN: no TelegrafModule, no bot; the sender is "not configured" and nothing is received.
  *
  * Receiving updates (TELEGRAM_UPDATES):
  * - `webhook`: Telegram POSTs to PUBLIC_BASE_URL/telegram/webhook (TelegramWebhookController on
@@ -33,14 +39,17 @@ export class TelegramBot implements OnApplicationBootstrap, OnApplicationShutdow
   readonly telegraf: Telegraf | null;
   private polling = false;
 
-  constructor(private readonly config: HeraldConfig) {
-    this.telegraf = config.TELEGRAM_BOT_TOKEN
-      ? new Telegraf(config.TELEGRAM_BOT_TOKEN, {
-          // webhookReply off: every reply is a real API call, even for updates that came by webhook.
-          telegram: { apiRoot: config.TELEGRAM_API_ROOT, webhookReply: false },
-          handlerTimeout: 30_000,
-        })
-      : null;
+  constructor(
+    private readonly config: HeraldConfig,
+    @Optional() @InjectBot() bot?: Telegraf,
+  ) {
+    this.telegraf = bot ?? null;
+    if (!bot) return;
+    const stop = bot.stop.bind(bot);
+    bot.stop = (reason?: string) => this.stopPolling(stop, reason);
+    bot.catch((error, ctx) => {
+      this.logger.error(`Telegram update ${ctx.update.update_id} failed: ${error instanceof Error ? error.name : String(error)}`, error instanceof Error ? error.stack : undefined);
+    });
   }
 
   get configured(): boolean {
@@ -67,11 +76,17 @@ export class TelegramBot implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.config.TELEGRAM_UPDATES === 'webhook') void this.registerWebhook(this.telegraf);
   }
 
+  /** Whichever of this hook and nestjs-telegraf's runs first stops polling; the other does nothing. */
   onApplicationShutdown(): void {
-    if (!this.polling || !this.telegraf) return;
+    this.telegraf?.stop('shutdown');
+  }
+
+  /** The bot's `stop`: stops polling if this adapter started it and it still runs; never throws. */
+  private stopPolling(stop: (reason?: string) => void, reason = 'shutdown'): void {
+    if (!this.polling) return;
     this.polling = false;
     try {
-      this.telegraf.stop('shutdown');
+      stop(reason);
     } catch (error) {
       // "Bot is not running!" when polling never got going; nothing to stop then.
       this.logger.debug(`Telegram bot stop: ${error instanceof Error ? error.message : String(error)}`);

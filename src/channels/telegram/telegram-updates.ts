@@ -1,8 +1,6 @@
-import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { Context } from 'telegraf';
-import { message } from 'telegraf/filters';
+import type { Context } from 'telegraf';
 import { AuthUser, Role } from '../../auth/role';
 import { ACTIVE_STATUSES, Booking } from '../../bookings/booking.entity';
 import { BookingErrorReason } from '../../bookings/bookings.error';
@@ -12,7 +10,6 @@ import { ErrorKind, HeraldError } from '../../core/errors/herald-error';
 import { PageInput } from '../../core/pagination/pagination';
 import { User } from '../../users/user.entity';
 import { BookingButton, parseCallbackData } from './booking-buttons';
-import { TelegramBot } from './telegram-bot';
 import { escapeHtml, escapeWithin, TELEGRAM_TEXT_LIMIT } from './telegram-format';
 import { TelegramLinks } from './telegram-links';
 import { BotTexts, botTexts, fillText } from './telegram-texts';
@@ -26,38 +23,20 @@ const TODAY_LIMIT = 50;
  * What the bot does with updates: /start <token> links the chat, /start turns messages back on,
  * /stop turns them off, /bookings and /today (providers) list bookings, /help; button presses
  * change bookings through BookingsService as the chat's linked user, with that user's roles, so
- * the rules are those of the GraphQL API. An unlinked chat is told how to link.
+ * the rules are those of the GraphQL API. An unlinked chat is told how to link. The handlers are
+ * registered on the bot by TelegramBotUpdate (nestjs-telegraf), which calls these methods.
  */
 @Injectable()
-export class TelegramUpdates implements OnModuleInit {
+export class TelegramUpdates {
   private readonly logger = new Logger(TelegramUpdates.name);
 
   constructor(
-    private readonly bot: TelegramBot,
     private readonly links: TelegramLinks,
     private readonly bookings: BookingsService,
-    private readonly orm: MikroORM,
     private readonly clock: Clock,
   ) {}
 
-  onModuleInit(): void {
-    const telegraf = this.bot.telegraf;
-    if (!telegraf) return;
-    // Updates arrive outside any request: each gets its own ORM context.
-    telegraf.use((_ctx, next) => RequestContext.create(this.orm.em, next));
-    telegraf.start((ctx) => this.onStart(ctx, ctx.payload.trim()));
-    telegraf.command('stop', (ctx) => this.onStop(ctx));
-    telegraf.command('bookings', (ctx) => this.onBookings(ctx));
-    telegraf.command('today', (ctx) => this.onToday(ctx));
-    telegraf.help((ctx) => this.onHelp(ctx));
-    telegraf.on('callback_query', (ctx) => this.onButton(ctx));
-    telegraf.on(message('text'), (ctx) => this.onOtherText(ctx));
-    telegraf.catch((error, ctx) => {
-      this.logger.error(`Telegram update ${ctx.update.update_id} failed: ${error instanceof Error ? error.name : String(error)}`, error instanceof Error ? error.stack : undefined);
-    });
-  }
-
-  private async onStart(ctx: Context, token: string): Promise<void> {
+  async onStart(ctx: Context, token: string): Promise<void> {
     const chatId = chatOf(ctx);
     if (!chatId) return;
     if (token) {
@@ -79,21 +58,21 @@ export class TelegramUpdates implements OnModuleInit {
     await ctx.reply(fillText(this.textsFor(ctx, user).welcomeBack, { name: user.name }));
   }
 
-  private async onStop(ctx: Context): Promise<void> {
+  async onStop(ctx: Context): Promise<void> {
     const chatId = chatOf(ctx);
     if (!chatId) return;
     const user = await this.links.turnOff(chatId);
     await ctx.reply(user ? this.textsFor(ctx, user).stopped : this.textsFor(ctx, null).notLinked);
   }
 
-  private async onHelp(ctx: Context): Promise<void> {
+  async onHelp(ctx: Context): Promise<void> {
     const user = await this.linkedUser(ctx);
     if (!user) return;
     const texts = this.textsFor(ctx, user);
     await ctx.reply(user.roles.includes(Role.provider) ? `${texts.help}\n${texts.providerHelp}` : texts.help);
   }
 
-  private async onBookings(ctx: Context): Promise<void> {
+  async onBookings(ctx: Context): Promise<void> {
     const user = await this.linkedUser(ctx);
     if (!user) return;
     const texts = this.textsFor(ctx, user);
@@ -115,7 +94,7 @@ export class TelegramUpdates implements OnModuleInit {
   }
 
   /** A provider's bookings of today, in the provider's own time zone. */
-  private async onToday(ctx: Context): Promise<void> {
+  async onToday(ctx: Context): Promise<void> {
     const user = await this.linkedUser(ctx);
     if (!user) return;
     const texts = this.textsFor(ctx, user);
@@ -143,13 +122,13 @@ export class TelegramUpdates implements OnModuleInit {
     await ctx.reply(cut([title, ...lines].join('\n')));
   }
 
-  private async onOtherText(ctx: Context): Promise<void> {
+  async onOtherText(ctx: Context): Promise<void> {
     const user = await this.linkedUser(ctx);
     if (user) await ctx.reply(this.textsFor(ctx, user).unknownCommand);
   }
 
   /** A button under a booking message: act as the chat's user, then show the outcome in the message. */
-  private async onButton(ctx: Context): Promise<void> {
+  async onButton(ctx: Context): Promise<void> {
     const query = ctx.callbackQuery;
     if (!query) return;
     const pressed = 'data' in query ? parseCallbackData(query.data) : null;

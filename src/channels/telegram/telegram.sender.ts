@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { parseDuration } from '../../core/config/duration';
 import { HeraldConfig } from '../../core/config/herald-config';
-import { ChannelUser } from '../../notifications/channels/channel-address';
+import { addressOn, ChannelUser } from '../../notifications/channels/channel-address';
 import { ChannelAddress, ChannelSender, SendReceipt } from '../../notifications/channels/channel-sender';
 import { Notification, NotificationChannel } from '../../notifications/notification.entity';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
@@ -41,9 +41,8 @@ export class TelegramSender extends ChannelSender {
   }
 
   /** The linked chat, unless the user turned Telegram off (/stop) or blocked the bot. */
-  addressOf(user: ChannelUser & { telegramOffAt?: Date | null }): ChannelAddress | null {
-    if (!user.telegramChatId || user.telegramOffAt) return null;
-    return { userId: user.id, to: user.telegramChatId, locale: user.locale };
+  addressOf(user: ChannelUser): ChannelAddress | null {
+    return addressOn(this.channel, user);
   }
 
   async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
