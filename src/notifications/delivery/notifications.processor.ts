@@ -25,8 +25,10 @@ export class NotificationsProcessor extends WorkerHost implements OnApplicationB
     super();
   }
 
-  onApplicationBootstrap(): void {
+  /** Ready before the app counts as started, so closing it at once never cuts a connection mid-handshake. */
+  async onApplicationBootstrap(): Promise<void> {
     this.worker.concurrency = this.config.NOTIFY_WORKER_CONCURRENCY;
+    await this.worker.waitUntilReady();
   }
 
   /** Redis hiccups (and connections closing at shutdown) are logged; unhandled they would crash the process. */

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Clock } from '../../core/clock/clock';
 
@@ -22,7 +22,7 @@ export interface DeliverJobData {
 
 /** The notifications queue, behind one adapter: ids and timing only ever reach Redis. */
 @Injectable()
-export class NotificationQueue {
+export class NotificationQueue implements OnModuleInit {
   private readonly logger = new Logger(NotificationQueue.name);
 
   constructor(
@@ -31,6 +31,15 @@ export class NotificationQueue {
   ) {
     // A Queue re-emits its connection's errors; with no listener one would crash the process.
     queue.on('error', (error) => this.logger.warn(`Notifications queue: ${error.message}`));
+  }
+
+  /**
+   * Start-up waits for the queue's Redis connection: a missing Redis stops the boot, and a
+   * process closed right after it started cannot leave a half-open connection that BullMQ
+   * would report as an unhandled error.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.queue.waitUntilReady();
   }
 
   /**
