@@ -1,5 +1,6 @@
 import { Notification, NotificationStatus } from '../src/notifications/notification.entity';
 import { bookingInput, createBooking, dataOf } from './bookings.fixtures';
+import { settled } from './notifications-delivery.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 const TIMELINE = `query($bookingId: ID!) { bookingNotifications(bookingId: $bookingId) { id type channel status reason dueAt sentAt recipientId offsetMinutes } }`;
@@ -67,9 +68,10 @@ describe('a booking’s messages, end to end', () => {
     expect(after.every((row) => row.recipientId === herald.users.customer.id)).toBe(true);
     const sentReminder = after.find((row) => row.id === reminder.id)!;
     expect(sentReminder.status).toBe('sent');
-    // No email credentials here: the email copy went to the development outbox, recorded as such.
-    const emailReminder = after.find((row) => row.type === 'booking_reminder' && row.channel === 'email')!;
+    // No email credentials here: the email copy goes to the development outbox, recorded as such.
+    const emailReminder = await settled(herald, after.find((row) => row.type === 'booking_reminder' && row.channel === 'email')!.id);
     expect(emailReminder.status).toBe('sent');
+    expect(emailReminder.providerMessageId).toMatch(/^outbox:email\//);
 
     const outbox = await herald.gql<{ outboxMessages: { notificationId: string; channel: string; to: string }[] }>(
       `query { outboxMessages(channel: email) { notificationId channel to } }`,
