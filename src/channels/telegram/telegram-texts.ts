@@ -131,7 +131,3 @@ export function botTexts(locale: string | null | undefined): { locale: Locale; t
   return { locale: known, texts: TEXTS[known] };
 }
 
-/** Fills `{name}` placeholders. */
-export function fillText(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (match, key: string) => values[key] ?? match);
-}

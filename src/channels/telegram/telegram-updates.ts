@@ -12,7 +12,8 @@ import { User } from '../../users/user.entity';
 import { BookingButton, parseCallbackData } from './booking-buttons';
 import { escapeHtml, escapeWithin, TELEGRAM_TEXT_LIMIT } from './telegram-format';
 import { TelegramLinks } from './telegram-links';
-import { BotTexts, botTexts, fillText } from './telegram-texts';
+import { BotTexts, botTexts } from './telegram-texts';
+import { fill } from '../../notifications/rendering/texts';
 
 /** Upcoming bookings /bookings lists. */
 const UPCOMING_LIMIT = 10;
@@ -46,7 +47,7 @@ export class TelegramUpdates {
         return;
       }
       this.logger.log(`Telegram chat linked to user ${user.id}`);
-      await ctx.reply(fillText(this.textsFor(ctx, user).linked, { name: user.name }));
+      await ctx.reply(fill(this.textsFor(ctx, user).linked, { name: user.name }));
       return;
     }
     const user = await this.links.userOfChat(chatId);
@@ -55,7 +56,7 @@ export class TelegramUpdates {
       return;
     }
     await this.links.turnOn(user);
-    await ctx.reply(fillText(this.textsFor(ctx, user).welcomeBack, { name: user.name }));
+    await ctx.reply(fill(this.textsFor(ctx, user).welcomeBack, { name: user.name }));
   }
 
   async onStop(ctx: Context): Promise<void> {
@@ -109,7 +110,7 @@ export class TelegramUpdates {
       { providerId: user.id, startsFrom: day.toJSDate(), startsTo: day.plus({ days: 1 }).toJSDate(), status: [...ACTIVE_STATUSES] },
       Object.assign(new PageInput(), { first: TODAY_LIMIT }),
     );
-    const title = fillText(texts.todayTitle, { date: day.toFormat('cccc d LLLL') });
+    const title = fill(texts.todayTitle, { date: day.toFormat('cccc d LLLL') });
     if (page.nodes.length === 0) {
       await ctx.reply(`${title}\n${texts.todayNone}`);
       return;
@@ -189,7 +190,7 @@ export class TelegramUpdates {
         return texts.refused.forbidden;
       case ErrorKind.Conflict:
         if (error.reason === BookingErrorReason.NotStarted) return texts.refused.notStarted;
-        if (typeof error.details.currentStatus === 'string') return fillText(texts.refused.conflict, { status: error.details.currentStatus.replace('_', '-') });
+        if (typeof error.details.currentStatus === 'string') return fill(texts.refused.conflict, { status: error.details.currentStatus.replace('_', '-') });
         return texts.refused.failed;
       default:
         return texts.refused.failed;
