@@ -164,3 +164,22 @@ export function settled(t: TestApp, id: string, timeoutMs = 10_000): Promise<Not
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A booking's notification timeline over GraphQL, as the specs read it. */
+export const TIMELINE = `query($bookingId: ID!) {
+  bookingNotifications(bookingId: $bookingId) { id type channel status reason fallbackOf lastError dueAt sentAt recipientId offsetMinutes }
+}`;
+
+export interface TimelineRow {
+  id: string;
+  type: string;
+  channel: string;
+  status: string;
+  reason: string | null;
+  fallbackOf: string | null;
+  lastError: string | null;
+  dueAt: string;
+  sentAt: string | null;
+  recipientId: string;
+  offsetMinutes: number;
+}

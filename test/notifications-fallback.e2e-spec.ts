@@ -5,7 +5,7 @@ import { Notification, NotificationChannel, NotificationReason, NotificationStat
 import { RenderedMessage } from '../src/notifications/rendering/message-renderer';
 import { User } from '../src/users/user.entity';
 import { createBooking, dataOf } from './bookings.fixtures';
-import { settled, sleep, waitFor } from './notifications-delivery.fixtures';
+import { settled, sleep, TIMELINE, TimelineRow, waitFor } from './notifications-delivery.fixtures';
 import type { Persona, TestApp } from './support/test-app';
 import { startTestApp } from './support/test-app';
 
@@ -34,19 +34,6 @@ class FakeTelegram extends ChannelSender {
     if (address.to === ALWAYS_BUSY) throw ChannelError.retryable('429 Too Many Requests', undefined, 'http_429');
     return { providerMessageId: `tg-${notificationId}` };
   }
-}
-
-const TIMELINE = `query($bookingId: ID!) { bookingNotifications(bookingId: $bookingId) { id type channel status reason fallbackOf recipientId lastError } }`;
-
-interface TimelineRow {
-  id: string;
-  type: string;
-  channel: string;
-  status: string;
-  reason: string | null;
-  fallbackOf: string | null;
-  recipientId: string;
-  lastError: string | null;
 }
 
 async function setTelegram(t: TestApp, persona: Persona, telegramChatId: string | null, telegramOffAt: Date | null = null): Promise<void> {

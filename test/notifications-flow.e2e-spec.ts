@@ -1,21 +1,7 @@
 import { Notification, NotificationStatus } from '../src/notifications/notification.entity';
 import { bookingInput, createBooking, dataOf } from './bookings.fixtures';
-import { settled } from './notifications-delivery.fixtures';
+import { settled, TIMELINE, TimelineRow } from './notifications-delivery.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
-
-const TIMELINE = `query($bookingId: ID!) { bookingNotifications(bookingId: $bookingId) { id type channel status reason dueAt sentAt recipientId offsetMinutes } }`;
-
-interface TimelineRow {
-  id: string;
-  type: string;
-  channel: string;
-  status: string;
-  reason: string | null;
-  dueAt: string;
-  sentAt: string | null;
-  recipientId: string;
-  offsetMinutes: number;
-}
 
 describe('a booking’s messages, end to end', () => {
   let herald: TestApp;
