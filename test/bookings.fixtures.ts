@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
+import { BookingEventRelay } from '../src/notifications/planning/booking-event-relay';
 import type { GqlResult, Persona, TestApp } from './support/test-app';
 
 /** Shared by the bookings e2e specs: queries, a booking factory, row counts. */
@@ -70,10 +71,15 @@ export function bookingInput(t: TestApp, overrides: Record<string, unknown> = {}
   };
 }
 
-/** Creates a booking through GraphQL as `as` (the customer by default) and fails the test on any error. */
+/**
+ * Creates a booking through GraphQL as `as` (the customer by default) and fails the test on any
+ * error. Returns once the relay has planned its notifications, so specs read a settled plan.
+ */
 export async function createBooking(t: TestApp, overrides: Record<string, unknown> = {}, as: Persona = 'customer'): Promise<BookingView> {
   const result = await t.gql<{ createBooking: BookingView }>(CREATE_BOOKING, { input: bookingInput(t, overrides) }, t.tokens[as]);
-  return dataOf(result).createBooking;
+  const booking = dataOf(result).createBooking;
+  await t.app.get(BookingEventRelay).drain();
+  return booking;
 }
 
 /** The data of a successful result; a result with errors fails with them in the message. */

@@ -6,7 +6,18 @@ import { NotificationPlanner, PlanResult } from '../src/notifications/planning/n
 import { User } from '../src/users/user.entity';
 import { createBooking } from './bookings.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
-import { countJobs, countNotifications, DAY, HOUR, jobOf, notificationsOf, notificationStates, PLANNING_ENV, tally } from './notifications-planning.fixtures';
+import {
+  countJobs,
+  countNotifications,
+  DAY,
+  HOUR,
+  jobOf,
+  notificationsOf,
+  notificationStates,
+  PLANNING_ENV,
+  skipLoggedEvents,
+  tally,
+} from './notifications-planning.fixtures';
 
 interface Seeded {
   booking: Booking;
@@ -15,8 +26,8 @@ interface Seeded {
 
 /**
  * A booking written straight to the database, as one made before Herald planned anything (or
- * whose events were never heard): `history` is walked as the service would, one version each;
- * with `history: []` it has no event rows at all.
+ * whose events were never heard): `history` is walked as the service would, one version each,
+ * and logged behind the relay's position; with `history: []` it has no event rows at all.
  */
 async function seedBooking(
   t: TestApp,
@@ -46,6 +57,7 @@ async function seedBooking(
     events.push(em.create(BookingEvent, { booking, type: step.type, bookingVersion: booking.version, occurredAt: t.clock.now(), data: step.data ?? {} }));
     await em.flush();
   }
+  await skipLoggedEvents(t);
   return { booking, events };
 }
 

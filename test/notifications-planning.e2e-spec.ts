@@ -124,7 +124,7 @@ describe('notifications: planning (e2e)', () => {
     expect({ count: await countNotifications(t), states: await notificationStates(t), jobs: await countJobs(t) }).toEqual(before);
   });
 
-  it('confirm plans nothing; reschedule cancels pending rows and their jobs, plans the new slot at the new version and tells both parties', async () => {
+  it('confirm plans nothing; reschedule cancels pending rows but the creation notices, and their jobs, plans the new slot at the new version and tells both parties', async () => {
     const booking = await createBooking(t, slot(t, 5 * DAY));
     const original = await notificationsOf(t, booking.id);
     expect(original).toHaveLength(16);
@@ -145,8 +145,12 @@ describe('notifications: planning (e2e)', () => {
     const rows = await notificationsOf(t, booking.id);
     const old = rows.filter((row) => row.booking_version === 1);
     expect(old.map((row) => row.id).sort()).toEqual(original.map((row) => row.id).sort());
-    for (const row of old) expect([row.status, row.reason]).toEqual(['cancelled', 'rescheduled']);
-    for (const row of queuedBefore) expect(await jobOf(t, row.id)).toBeUndefined();
+    // The creation's notices still hold (unsent here: no worker runs); everything else of v1 is cancelled.
+    const creation = ['booking_confirmation', 'provider_new_booking'];
+    for (const row of old) {
+      expect([row.status, row.reason]).toEqual(creation.includes(row.type) ? ['queued', null] : ['cancelled', 'rescheduled']);
+    }
+    for (const row of queuedBefore) expect(Boolean(await jobOf(t, row.id))).toBe(creation.includes(row.type));
 
     const fresh = rows.filter((row) => row.booking_version === 3);
     const start = new Date(moved.startsAt).getTime();

@@ -1,5 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { BookingEventPayload } from '../src/bookings/booking.events';
+import { BookingEventRelay } from '../src/notifications/planning/booking-event-relay';
 import { NotificationQueue } from '../src/notifications/queue/notification-queue';
 import type { TestApp } from './support/test-app';
 
@@ -9,8 +10,9 @@ export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
 /**
- * Planning specs run the API role only: listeners plan, but no worker consumes the queue and no
- * scheduler promotes rows, so rows and jobs stay exactly as planning left them.
+ * Planning specs run the API role only: no relay loop, no worker consumes the queue and no
+ * scheduler promotes rows; the readers below drain the relay first, so rows and jobs are exactly
+ * as planning left them once every committed booking event is planned.
  */
 export const PLANNING_ENV = { HERALD_ROLE: 'api' };
 
@@ -35,7 +37,24 @@ const ROW_COLUMNS = 'id, type, channel, recipient_id, booking_id, offset_minutes
 const withDates = (rows: (Omit<NotificationRow, 'due_at'> & { due_at: string | Date })[]): NotificationRow[] =>
   rows.map((row) => ({ ...row, due_at: new Date(row.due_at) }));
 
+/** Plans every booking event committed so far, as the relay of a worker would. */
+export async function drainRelay(t: TestApp): Promise<void> {
+  await t.app.get(BookingEventRelay).drain();
+}
+
+/**
+ * Moves the relay's position past every event logged so far, as the migration that introduced
+ * the relay did: those events count as planned before it (or never heard), and only an explicit
+ * planning run (scheduleAll, planForEvent) plans them.
+ */
+export async function skipLoggedEvents(t: TestApp): Promise<void> {
+  await t.orm.em
+    .getConnection()
+    .execute(`update notification_relay_positions set tx_id = pg_current_xact_id(), seq = (select coalesce(max(seq), 0) from booking_events)`);
+}
+
 export async function notificationsOf(t: TestApp, bookingId: string): Promise<NotificationRow[]> {
+  await drainRelay(t);
   return withDates(
     await t.orm.em
       .getConnection()
@@ -44,6 +63,7 @@ export async function notificationsOf(t: TestApp, bookingId: string): Promise<No
 }
 
 export async function agendaRowsOf(t: TestApp, providerId: string): Promise<NotificationRow[]> {
+  await drainRelay(t);
   return withDates(
     await t.orm.em
       .getConnection()
@@ -52,23 +72,27 @@ export async function agendaRowsOf(t: TestApp, providerId: string): Promise<Noti
 }
 
 export async function countNotifications(t: TestApp): Promise<number> {
+  await drainRelay(t);
   const [row] = await t.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from notifications`);
   return row.n;
 }
 
 /** Every row's id and status, to prove a call changed nothing. */
 export async function notificationStates(t: TestApp): Promise<Record<string, string>> {
+  await drainRelay(t);
   const rows = await t.orm.em.getConnection().execute<{ id: string; status: string }[]>(`select id, status from notifications`);
   return Object.fromEntries(rows.map((row) => [row.id, row.status]));
 }
 
 /** The delivery job of a notification (job id = notification id), or undefined. */
 export async function jobOf(t: TestApp, notificationId: string) {
+  await drainRelay(t);
   return (await t.app.get(NotificationQueue).bullQueue.getJob(notificationId)) ?? undefined;
 }
 
 /** How many delivery jobs wait in the queue. */
 export async function countJobs(t: TestApp): Promise<number> {
+  await drainRelay(t);
   return t.app.get(NotificationQueue).bullQueue.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active');
 }
 

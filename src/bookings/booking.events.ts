@@ -38,8 +38,9 @@ export class BookingEventPayload {
 }
 
 /**
- * Announces committed booking events. The row in booking_events is the record; a failing
- * listener or a lost Redis message is logged and does not undo or fail the change.
+ * Announces committed booking events. The row in booking_events is the record (notifications are
+ * planned from it by their own relay); announcing is best effort and never holds the request up:
+ * a failing listener or an unreachable Redis is logged and does not undo or fail the change.
  */
 @Injectable()
 export class BookingEventPublisher {
@@ -56,11 +57,10 @@ export class BookingEventPublisher {
     } catch (error) {
       this.logger.error(`A listener of ${bookingEventName(payload.type)} failed for event ${payload.eventId}: ${describe(error)}`);
     }
-    try {
-      await this.live.publish(BOOKING_CHANGED_TOPIC, payload);
-    } catch (error) {
+    // Not awaited: with Redis down the publish would wait for its reconnection.
+    this.live.publish(BOOKING_CHANGED_TOPIC, payload).catch((error: unknown) => {
       this.logger.error(`Could not publish ${BOOKING_CHANGED_TOPIC} for event ${payload.eventId}: ${describe(error)}`);
-    }
+    });
   }
 }
 

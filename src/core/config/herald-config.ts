@@ -153,6 +153,10 @@ export class HeraldConfig {
   @Max(500)
   NOTIFY_WORKER_CONCURRENCY: number = 10;
 
+  /** How often the booking event relay looks for events it was not woken for (it normally wakes on NOTIFY). */
+  @Matches(DURATION)
+  NOTIFY_RELAY_POLL: string = '1s';
+
   /** A send still unfinished after this long is considered interrupted and queued again. */
   @Matches(DURATION)
   NOTIFY_SENDING_TIMEOUT: string = '5m';
@@ -269,6 +273,7 @@ export class HeraldConfig {
       promoteEveryMs: parseDuration(this.NOTIFY_PROMOTE_EVERY),
       retryDelaysMs: parseDurationList(this.NOTIFY_RETRY_DELAYS),
       sendingTimeoutMs: parseDuration(this.NOTIFY_SENDING_TIMEOUT),
+      relayPollMs: parseDuration(this.NOTIFY_RELAY_POLL),
       retentionDays: this.NOTIFY_RETENTION_DAYS,
     };
   }

@@ -9,6 +9,7 @@ import { ChannelSender } from '../channels/channel-sender';
 import { InAppSender } from '../channels/in-app.sender';
 import { OutboxReader } from '../channels/outbox';
 import { Notification } from '../notification.entity';
+import { PlanningModule } from '../planning/planning.module';
 import { NotificationQueueModule } from '../queue/notification-queue.module';
 import { DefaultMessageRenderer } from '../rendering/default-message-renderer';
 import { MessageRenderer } from '../rendering/message-renderer';
@@ -26,7 +27,7 @@ export class DeliveryModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: DeliveryModule,
-      imports: [DiscoveryModule, MikroOrmModule.forFeature([Notification, Booking, User]), NotificationQueueModule],
+      imports: [DiscoveryModule, MikroOrmModule.forFeature([Notification, Booking, User]), NotificationQueueModule, PlanningModule],
       providers: [
         DeliveryService,
         MaintenanceService,

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { NotificationChannel, NotificationStatus, NotificationType } from '../notification.entity';
+import { BookingEventRelay } from '../planning/booking-event-relay';
 import { NotificationQueue } from '../queue/notification-queue';
 import { DeliveryService } from './delivery.service';
 import { maxAttempts } from './retry-policy';
@@ -82,6 +83,7 @@ export class MaintenanceService {
     private readonly config: HeraldConfig,
     private readonly queue: NotificationQueue,
     private readonly delivery: DeliveryService,
+    private readonly relay: BookingEventRelay,
   ) {}
 
   /** `planned` rows due within the horizon become `queued` (one statement) and get their jobs. Returns how many. */
@@ -140,10 +142,12 @@ export class MaintenanceService {
 
   /**
    * Delivers due notifications now, in this process, oldest first, up to `max`: for operators
-   * when workers are down or behind. With `retryFailed`, failed notifications with attempts left
-   * are first queued again. A dry run changes nothing and lists what would be sent.
+   * when workers are down or behind. Booking events not yet planned are planned first (the relay
+   * runs on workers). With `retryFailed`, failed notifications with attempts left are first
+   * queued again. A dry run plans, and otherwise changes nothing and lists what would be sent.
    */
   async sendPending(options: SendPendingOptions = {}): Promise<SendPendingSummary> {
+    await this.relay.drain();
     const max = options.max ?? 100;
     const now = this.clock.now();
     const attemptsLimit = maxAttempts(this.config.notificationTiming.retryDelaysMs);

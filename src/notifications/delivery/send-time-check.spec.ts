@@ -43,6 +43,13 @@ describe(whyUnwanted.name, () => {
     expect(check(NotificationType.booking_reminder, longer)).toBe(NotificationReason.booking_changed);
   });
 
+  it("still sends the creation's notices after a reschedule: the booking exists, rendered at its current slot", () => {
+    const moved = booking(BookingStatus.confirmed, { startsAt: new Date(startsAt.getTime() + HOUR), endsAt: new Date(endsAt.getTime() + HOUR) });
+    expect(check(NotificationType.booking_confirmation, moved)).toBeNull();
+    expect(check(NotificationType.provider_new_booking, moved)).toBeNull();
+    expect(check(NotificationType.booking_confirmation, booking(BookingStatus.cancelled))).toBe(NotificationReason.booking_cancelled);
+  });
+
   it('sends a cancellation notice only while the booking is cancelled', () => {
     expect(check(NotificationType.booking_cancelled, booking(BookingStatus.cancelled))).toBeNull();
     expect(check(NotificationType.booking_cancelled, booking(BookingStatus.confirmed))).toBe(NotificationReason.booking_changed);

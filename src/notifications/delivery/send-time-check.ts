@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { Booking, BookingStatus } from '../../bookings/booking.entity';
 import { Notification, NotificationReason, NotificationType } from '../notification.entity';
+import { CREATION_NOTICES } from '../planning/booking-plan';
 
 /** A booking status that ends a booking, and the reason a message about it is then skipped. */
 const ENDED: Partial<Record<BookingStatus, NotificationReason>> = {
@@ -39,7 +40,8 @@ export function whyUnwanted({ notification, booking, agenda, now }: SendTimeFact
   }
   const ended = ENDED[booking.status];
   if (ended) return ended;
-  if (movedSincePlanning(notification.payload, booking)) return NotificationReason.booking_changed;
+  // The creation's notices hold whatever the slot became (rendering shows the current one).
+  if (!CREATION_NOTICES.includes(notification.type) && movedSincePlanning(notification.payload, booking)) return NotificationReason.booking_changed;
   if (STALE_AFTER_START.includes(notification.type) && now.getTime() >= booking.startsAt.getTime()) return NotificationReason.too_late;
   if (STALE_AFTER_END.includes(notification.type) && now.getTime() >= booking.endsAt.getTime()) return NotificationReason.too_late;
   return null;

@@ -72,6 +72,8 @@ const view = (row: ReturnType<typeof planBooking>['rows'][number]) => [
   row.reason,
 ];
 
+const tallyTypes = (rows: { type: string }[]) => rows.reduce<Record<string, number>>((counts, row) => ({ ...counts, [row.type]: (counts[row.type] ?? 0) + 1 }), {});
+
 describe(planBooking.name, () => {
   describe('created, 4 days ahead (defaults: 72h,36h,24h,3h,1h; telegram,email,sms; in-app copy; 24h horizon)', () => {
     const plan = planBooking(input());
@@ -265,12 +267,19 @@ describe(planBooking.name, () => {
     });
   });
 
+  it('created, planned after a reschedule already committed: confirms the creation, leaves the schedule to the reschedule', () => {
+    const plan = planBooking(input({ trigger: { type: BookingEventType.created, bookingVersion: 1 }, scheduleVersion: 2 }));
+    expect(tallyTypes(plan.rows)).toEqual({ booking_confirmation: 2, provider_new_booking: 2 });
+    for (const row of plan.rows) expect(row.dedupKey).toMatch(/:v1$/);
+    expect(planBooking(input({ trigger: { type: BookingEventType.created, bookingVersion: 1 }, scheduleVersion: 2, status: BookingStatus.cancelled })).rows).toEqual([]);
+  });
+
   describe('rescheduled', () => {
     const trigger: PlanTrigger = { type: BookingEventType.rescheduled, bookingVersion: 3, previousStartsAt: '2026-11-24T10:00:00.000Z' };
 
     it('cancels pending rows of earlier versions and plans everything timed again at the new version, with notices now', () => {
       const plan = planBooking(input({ trigger, status: BookingStatus.confirmed }));
-      expect(plan.cancel).toEqual({ reason: NotificationReason.rescheduled, belowVersion: 3 });
+      expect(plan.cancel).toEqual({ reason: NotificationReason.rescheduled, belowVersion: 3, spare: [NotificationType.booking_confirmation, NotificationType.provider_new_booking] });
       expect(
         plan.rows
           .filter((row) => row.type === NotificationType.booking_rescheduled)
@@ -318,7 +327,7 @@ describe(planBooking.name, () => {
     const plan = planBooking(
       input({ trigger: { type: BookingEventType.cancelled, bookingVersion: 2, cancellationReason: 'Sick' }, status: BookingStatus.cancelled }),
     );
-    expect(plan.cancel).toEqual({ reason: NotificationReason.booking_cancelled, belowVersion: 2 });
+    expect(plan.cancel).toEqual({ reason: NotificationReason.booking_cancelled, belowVersion: 2, spare: [] });
     expect(plan.rows.map((row) => [row.type, row.recipientId, row.channel, row.status, row.dedupKey, row.payload.cancellationReason])).toEqual([
       ['booking_cancelled', 'cust', 'telegram', 'queued', 'bk:booking_cancelled:0:telegram:cust:v2', 'Sick'],
       ['booking_cancelled', 'cust', 'in_app', 'queued', 'bk:booking_cancelled:0:in_app:cust:v2', 'Sick'],
@@ -332,7 +341,7 @@ describe(planBooking.name, () => {
     [BookingEventType.no_show, NotificationReason.booking_no_show],
   ] as const)('%s: cancels pending rows and plans nothing', (type, reason) => {
     const plan = planBooking(input({ trigger: { type, bookingVersion: 4 }, status: BookingStatus.completed }));
-    expect(plan).toEqual({ cancel: { reason, belowVersion: 4 }, rows: [] });
+    expect(plan).toEqual({ cancel: { reason, belowVersion: 4, spare: [] }, rows: [] });
   });
 
   it('skips a reminder offset longer than the booking is ahead but keeps the horizon rule for the rest', () => {

@@ -180,7 +180,12 @@ export interface CancelPending {
   reason: NotificationReason;
   /** Cancel pending rows whose bookingVersion is below this (the trigger's own rows survive a replay). */
   belowVersion: number;
+  /** Types left pending: a reschedule keeps the creation's notices, which still hold. */
+  spare: NotificationType[];
 }
+
+/** The notices of a booking's creation: true whatever its slot became, so a reschedule keeps them. */
+export const CREATION_NOTICES: readonly NotificationType[] = [NotificationType.booking_confirmation, NotificationType.provider_new_booking];
 
 export interface BookingPlan {
   cancel: CancelPending | null;
@@ -243,11 +248,12 @@ function zoneOrUtc(timezone: string): string {
 
 /**
  * What a booking event calls for. Rules:
- * - created: confirmation to the customer and a new-booking notice to the provider, due now;
- *   customer reminders at each offset before start, optional at-start and before-end nudges,
+ * - created: confirmation to the customer and a new-booking notice to the provider, due now
+ *   (also when the booking was rescheduled before its creation was planned); customer reminders at each offset before start, optional at-start and before-end nudges,
  *   the provider's next-booking nudge, and the provider's agenda for the booking's local day.
- * - rescheduled: pending rows of earlier versions are cancelled; everything timed is planned
- *   again for the new slot, and both parties get a reschedule notice now.
+ * - rescheduled: pending rows of earlier versions are cancelled (but for the creation's notices,
+ *   which still hold); everything timed is planned again for the new slot, and both parties get
+ *   a reschedule notice now.
  * - cancelled: pending rows cancelled; both parties get a cancellation notice now.
  * - completed / no_show: pending rows cancelled, nothing new.
  * A timed message whose moment has passed is recorded `skipped`/`too_late`, never sent late.
@@ -256,23 +262,27 @@ function zoneOrUtc(timezone: string): string {
 export function planBooking(input: BookingPlanInput): BookingPlan {
   const { booking, trigger } = input;
   const cancelReason = CANCEL_REASON[trigger.type];
-  const cancel = cancelReason ? { reason: cancelReason, belowVersion: trigger.bookingVersion } : null;
+  const spare = trigger.type === BookingEventType.rescheduled ? [...CREATION_NOTICES] : [];
+  const cancel = cancelReason ? { reason: cancelReason, belowVersion: trigger.bookingVersion, spare } : null;
   const rows = new RowCollector(input);
 
   switch (trigger.type) {
     case BookingEventType.created:
     case BookingEventType.rescheduled: {
-      // A stale schedule (a later reschedule exists) or a booking no longer active gets nothing new.
-      if (trigger.bookingVersion < booking.scheduleVersion || !ACTIVE_STATUSES.includes(booking.status)) break;
+      // A booking no longer active gets nothing new.
+      if (!ACTIVE_STATUSES.includes(booking.status)) break;
+      // A stale schedule (a later reschedule exists) plans no reminders and no stale reschedule
+      // notice; a booking's creation is confirmed even when it was moved before that was planned.
+      const current = trigger.bookingVersion >= booking.scheduleVersion;
       if (trigger.type === BookingEventType.created) {
         rows.bookingRow(input.customer, NotificationType.booking_confirmation, 0, input.now, { immediate: true });
         rows.bookingRow(input.provider, NotificationType.provider_new_booking, 0, input.now, { immediate: true });
-      } else {
+      } else if (current) {
         const notice = { previousStartsAt: trigger.previousStartsAt ?? undefined };
         rows.bookingRow(input.customer, NotificationType.booking_rescheduled, 0, input.now, { immediate: true, payload: notice });
         rows.bookingRow(input.provider, NotificationType.booking_rescheduled, 0, input.now, { immediate: true, payload: notice });
       }
-      planTimed(input, rows);
+      if (current) planTimed(input, rows);
       break;
     }
     case BookingEventType.cancelled: {

@@ -1,15 +1,14 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { BookingEvent, BookingEventData, BookingEventType } from '../../bookings/booking-event.entity';
-import { ACTIVE_STATUSES, Booking } from '../../bookings/booking.entity';
+import { BookingEventData, BookingEventType } from '../../bookings/booking-event.entity';
+import { ACTIVE_STATUSES, BookingStatus } from '../../bookings/booking.entity';
 import { BookingEventPayload } from '../../bookings/booking.events';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
-import { User } from '../../users/user.entity';
-import { Notification, NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from '../notification.entity';
+import { NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from '../notification.entity';
 import { NotificationQueue } from '../queue/notification-queue';
-import { BookingPlan, PlannedNotification, planBooking, PlanParty, PlanSettings, planSettingsFrom, PLANNED_EVENT_TYPES, PlanTrigger } from './booking-plan';
+import { BookingPlan, PlanBooking, PlannedNotification, planBooking, PlanParty, PlanSettings, planSettingsFrom, PLANNED_EVENT_TYPES, PlanTrigger } from './booking-plan';
 
 export interface PlanResultRow {
   type: NotificationType;
@@ -36,10 +35,13 @@ export interface PlanOptions {
   dryRun?: boolean;
 }
 
-/** One booking's plan, applied together with others in one transaction. */
-interface BookingWork {
+/** A booking event to plan for, as the log holds it. */
+export interface PlanEvent {
+  eventId: string;
   bookingId: string;
-  plan: BookingPlan;
+  type: BookingEventType;
+  bookingVersion: number;
+  data: BookingEventData;
 }
 
 interface InsertedRow {
@@ -53,20 +55,35 @@ interface InsertedRow {
 }
 
 /** What a transaction changed, for the queue work that follows its commit. */
-interface Applied {
+export interface Applied {
   cancelledIds: string[];
   inserted: InsertedRow[];
 }
 
+/** What planning needs to know of a booking, loaded for many bookings in one query. */
+interface BookingFacts extends Omit<PlanBooking, 'scheduleVersion'> {
+  cancellationReason: string | null;
+  customer: PlanParty;
+  provider: PlanParty;
+  /** The latest created/rescheduled event up to the current version: the schedule the booking is at. */
+  schedule: { type: BookingEventType; version: number; data: BookingEventData } | null;
+}
+
+/** One booking's plan, applied together with others in one statement. */
+interface BookingWork {
+  bookingId: string;
+  plan: BookingPlan;
+}
+
 const DAY = 86_400_000;
 /** Bookings per transaction in scheduleAll. */
-const PAGE_SIZE = 200;
-/** Rows per INSERT statement: 15 columns each stays far below Postgres' 65535 parameters. */
-const INSERT_CHUNK = 1000;
+const PAGE_SIZE = 500;
+/** Rows per INSERT statement. */
+const INSERT_CHUNK = 5000;
 /** First key of the advisory locks that serialise planning per booking. */
 const LOCK_NAMESPACE = 0x4e50;
 
-const SCHEDULE_EVENT_TYPES = [BookingEventType.created, BookingEventType.rescheduled];
+const NO_CHANGES = (): Applied => ({ cancelledIds: [], inserted: [] });
 
 /** Thrown inside a dry run's transaction so it rolls back; carries what the run computed. */
 class DryRunRollback extends Error {
@@ -75,12 +92,15 @@ class DryRunRollback extends Error {
   }
 }
 
+const PARTY_COLUMNS = (alias: string) =>
+  ['id', 'telegram_chat_id', 'telegram_off_at', 'email', 'phone', 'sms_off_at', 'timezone'].map((column) => `${alias}."${column}" as "${alias}_${column}"`).join(', ');
+
 /**
- * Turns booking events into rows in `notifications` and queue jobs. The rules live in
- * `planBooking`; this service loads their inputs and applies their output idempotently:
- * rows are inserted with ON CONFLICT (dedup_key) DO NOTHING, cancellations are one
- * conditional UPDATE, and runs for one booking are serialised by an advisory lock, so
- * replayed or concurrent events never plan anything twice.
+ * Turns booking events into rows in `notifications`. The rules live in `planBooking`; this
+ * service loads their inputs for a whole batch of bookings in one query and applies their output
+ * in set-wise statements: rows are inserted with ON CONFLICT (dedup_key) DO NOTHING,
+ * cancellations are one conditional UPDATE, and runs for one booking are serialised by an
+ * advisory lock, so replayed or concurrent events never plan anything twice.
  */
 @Injectable()
 export class NotificationPlanner {
@@ -96,23 +116,44 @@ export class NotificationPlanner {
     this.settings = planSettingsFrom(config);
   }
 
-  /** Plans what a committed booking event calls for. `confirmed` and unknown types plan nothing. */
+  /** Plans what one committed booking event calls for, in its own transaction. */
   async planForEvent(event: BookingEventPayload, options: PlanOptions = {}): Promise<PlanResult> {
-    if (!PLANNED_EVENT_TYPES.includes(event.type)) return summarise({ cancelledIds: [], inserted: [] });
     const applied = await this.inTransaction(options.dryRun ?? false, async (em) => {
-      await this.lock(em, [event.bookingId]);
-      const booking = await em.findOne(Booking, { id: event.bookingId }, { populate: ['customer', 'provider'] });
-      if (!booking) {
-        this.logger.warn(`Booking ${event.bookingId} of event ${event.eventId} is gone; nothing to plan`);
-        return { cancelledIds: [], inserted: [] };
-      }
-      const record = await em.findOne(BookingEvent, { id: event.eventId });
-      const scheduleVersion = (await this.scheduleEvents(em, [booking])).get(booking.id)?.bookingVersion ?? event.bookingVersion;
-      const trigger = triggerOf(event.type, event.bookingVersion, record?.data ?? {}, booking);
-      return this.apply(em, [{ bookingId: booking.id, plan: this.plan(booking, scheduleVersion, trigger) }]);
+      const [record] = await em.execute<{ data: BookingEventData }[]>(`select "data" from "booking_events" where "id" = ?`, [event.eventId]);
+      return this.planEvents(em, [
+        { eventId: event.eventId, bookingId: event.bookingId, type: event.type, bookingVersion: event.bookingVersion, data: record?.data ?? {} },
+      ]);
     });
     if (!options.dryRun) await this.afterCommit(applied);
     return summarise(applied);
+  }
+
+  /**
+   * Plans a batch of events in the caller's transaction, in their order: the n-th event of each
+   * booking is applied after its (n-1)-th, so a reschedule never overtakes its booking's creation.
+   * `confirmed` and unknown types plan nothing. The caller runs `afterCommit` once committed.
+   */
+  async planEvents(em: EntityManager, events: readonly PlanEvent[]): Promise<Applied> {
+    const planned = events.filter((event) => PLANNED_EVENT_TYPES.includes(event.type));
+    if (planned.length === 0) return NO_CHANGES();
+    const bookingIds = [...new Set(planned.map((event) => event.bookingId))];
+    await this.lock(em, bookingIds);
+    const facts = await this.loadFacts(em, bookingIds);
+    const total = NO_CHANGES();
+    for (const round of rounds(planned)) {
+      const work: BookingWork[] = [];
+      for (const event of round) {
+        const booking = facts.get(event.bookingId);
+        if (!booking) {
+          this.logger.warn(`Booking ${event.bookingId} of event ${event.eventId} is gone; nothing to plan`);
+          continue;
+        }
+        const trigger = triggerOf(event.type, event.bookingVersion, event.data, booking);
+        work.push({ bookingId: booking.id, plan: this.plan(booking, trigger) });
+      }
+      merge(total, await this.apply(em, work));
+    }
+    return total;
   }
 
   /**
@@ -123,97 +164,120 @@ export class NotificationPlanner {
   async scheduleAll(options: { daysAhead: number; dryRun: boolean }): Promise<PlanResult> {
     const now = this.clock.now();
     const until = new Date(now.getTime() + options.daysAhead * DAY);
-    const total: Applied = { cancelledIds: [], inserted: [] };
-    let after: { startsAt: Date; id: string } | null = null;
+    const total = NO_CHANGES();
+    let after: { starts_at: Date; id: string } | null = null;
     for (;;) {
-      const page: { id: string; startsAt: Date }[] = await this.em.fork().find(
-        Booking,
-        {
-          status: { $in: [...ACTIVE_STATUSES] },
-          startsAt: { $gt: now, $lte: until },
-          ...(after ? { $or: [{ startsAt: { $gt: after.startsAt } }, { startsAt: after.startsAt, id: { $gt: after.id } }] } : {}),
-        },
-        { fields: ['id', 'startsAt'], orderBy: { startsAt: 'asc', id: 'asc' }, limit: PAGE_SIZE },
+      const page: { id: string; starts_at: Date }[] = await this.em.getConnection().execute(
+        `select "id", "starts_at" from "bookings"
+          where "status" in (${ACTIVE_STATUSES.map(() => '?').join(', ')}) and "starts_at" > ? and "starts_at" <= ?
+            ${after ? `and ("starts_at", "id") > (?, ?)` : ''}
+          order by "starts_at", "id" limit ?`,
+        [...ACTIVE_STATUSES, now, until, ...(after ? [after.starts_at, after.id] : []), PAGE_SIZE],
       );
       if (page.length === 0) break;
       after = page[page.length - 1];
       const ids = page.map((booking) => booking.id);
       const applied = await this.inTransaction(options.dryRun, (em) => this.scheduleBookings(em, ids));
       if (!options.dryRun) await this.afterCommit(applied);
-      total.cancelledIds.push(...applied.cancelledIds);
-      total.inserted.push(...applied.inserted);
+      merge(total, applied);
       if (page.length < PAGE_SIZE) break;
     }
     return summarise(total);
   }
 
+  /**
+   * After the commit: drop the jobs of cancelled rows, add the jobs of new queued rows. Both are
+   * tried even if one fails; Postgres already holds the truth, so a job Redis missed is rebuilt
+   * by the delivery side's reconcile, and a leftover job finds its row cancelled at send time.
+   */
+  async afterCommit(applied: Applied): Promise<void> {
+    const outcomes = await Promise.allSettled([
+      this.queue.remove(applied.cancelledIds),
+      this.queue.enqueue(applied.inserted.filter((row) => row.status === NotificationStatus.queued)),
+    ]);
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   private async scheduleBookings(em: EntityManager, ids: string[]): Promise<Applied> {
     await this.lock(em, ids);
     // Reloaded under the lock: a booking may have changed since the page was read.
-    const bookings = await em.find(Booking, { id: { $in: ids }, status: { $in: [...ACTIVE_STATUSES] } }, { populate: ['customer', 'provider'] });
-    const latest = await this.scheduleEvents(em, bookings);
-    const work = bookings.map((booking) => {
-      const event = latest.get(booking.id);
-      const version = event?.bookingVersion ?? booking.version;
-      const trigger = triggerOf(event?.type ?? BookingEventType.created, version, event?.data ?? {}, booking);
-      return { bookingId: booking.id, plan: this.plan(booking, version, trigger) };
-    });
+    const facts = await this.loadFacts(em, ids);
+    const work: BookingWork[] = [];
+    for (const booking of facts.values()) {
+      if (!ACTIVE_STATUSES.includes(booking.status)) continue;
+      const version = booking.schedule?.version ?? booking.version;
+      const trigger = triggerOf(booking.schedule?.type ?? BookingEventType.created, version, booking.schedule?.data ?? {}, booking);
+      work.push({ bookingId: booking.id, plan: this.plan(booking, trigger) });
+    }
     return this.apply(em, work);
   }
 
-  private plan(booking: Booking, scheduleVersion: number, trigger: PlanTrigger): BookingPlan {
+  private plan(booking: BookingFacts, trigger: PlanTrigger): BookingPlan {
     return planBooking({
-      booking: {
-        id: booking.id,
-        startsAt: booking.startsAt,
-        endsAt: booking.endsAt,
-        timezone: booking.timezone,
-        status: booking.status,
-        version: booking.version,
-        scheduleVersion,
-      },
-      customer: partyOf(booking.customer),
-      provider: partyOf(booking.provider),
+      booking: { ...booking, scheduleVersion: booking.schedule?.version ?? trigger.bookingVersion },
+      customer: booking.customer,
+      provider: booking.provider,
       settings: this.settings,
       trigger,
       now: this.clock.now(),
     });
   }
 
-  /**
-   * The latest created/rescheduled event of each booking, up to the version loaded: the schedule
-   * the booking is at. Bookings without such an event are absent from the map.
-   */
-  private async scheduleEvents(em: EntityManager, bookings: Booking[]): Promise<Map<string, BookingEvent>> {
-    const latest = new Map<string, BookingEvent>();
-    if (bookings.length === 0) return latest;
-    const versions = new Map(bookings.map((booking) => [booking.id, booking.version]));
-    const events = await em.find(
-      BookingEvent,
-      { booking: { $in: [...versions.keys()] }, type: { $in: SCHEDULE_EVENT_TYPES } },
-      { orderBy: { bookingVersion: 'asc' } },
+  /** The bookings with both parties and their current schedule event, in one query. */
+  private async loadFacts(em: EntityManager, ids: readonly string[]): Promise<Map<string, BookingFacts>> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select b."id", b."starts_at", b."ends_at", b."timezone", b."status", b."version", b."cancellation_reason",
+              ${PARTY_COLUMNS('c')}, ${PARTY_COLUMNS('p')},
+              s."type" as "schedule_type", s."booking_version" as "schedule_version", s."data" as "schedule_data"
+         from "bookings" b
+         join "users" c on c."id" = b."customer_id"
+         join "users" p on p."id" = b."provider_id"
+         left join lateral (
+           select e."type", e."booking_version", e."data" from "booking_events" e
+            where e."booking_id" = b."id" and e."type" in (?, ?) and e."booking_version" <= b."version"
+            order by e."booking_version" desc limit 1
+         ) s on true
+        where b."id" in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
+      [BookingEventType.created, BookingEventType.rescheduled, JSON.stringify(ids)],
     );
-    for (const event of events) {
-      if (event.bookingVersion <= versions.get(event.booking.id)!) latest.set(event.booking.id, event);
-    }
-    return latest;
+    return new Map(
+      rows.map((row) => [
+        row.id as string,
+        {
+          id: row.id as string,
+          startsAt: new Date(row.starts_at as string),
+          endsAt: new Date(row.ends_at as string),
+          timezone: row.timezone as string,
+          status: row.status as BookingStatus,
+          version: Number(row.version),
+          cancellationReason: (row.cancellation_reason as string | null) ?? null,
+          customer: partyOf(row, 'c'),
+          provider: partyOf(row, 'p'),
+          schedule:
+            row.schedule_type === null || row.schedule_type === undefined
+              ? null
+              : { type: row.schedule_type as BookingEventType, version: Number(row.schedule_version), data: (row.schedule_data as BookingEventData) ?? {} },
+        },
+      ]),
+    );
   }
 
   /** Cancels what the plans cancel and inserts their rows, in the caller's transaction. */
   private async apply(em: EntityManager, work: BookingWork[]): Promise<Applied> {
+    const cancels = work.flatMap(({ bookingId, plan }) =>
+      plan.cancel ? [{ booking_id: bookingId, reason: plan.cancel.reason, below: plan.cancel.belowVersion, spare: plan.cancel.spare }] : [],
+    );
     const cancelledIds: string[] = [];
-    for (const { bookingId, plan } of work) {
-      if (!plan.cancel) continue;
-      const rows: { id: string }[] = await em
-        .createQueryBuilder(Notification)
-        .update({ status: NotificationStatus.cancelled, reason: plan.cancel.reason, updatedAt: new Date() })
-        .where({
-          booking: bookingId,
-          status: { $in: [...PENDING_STATUSES] },
-          $or: [{ bookingVersion: null }, { bookingVersion: { $lt: plan.cancel.belowVersion } }],
-        })
-        .returning(['id'])
-        .execute('all');
+    if (cancels.length) {
+      const rows = await em.execute<{ id: string }[]>(
+        `update "notifications" n set "status" = ?, "reason" = c."reason", "updated_at" = ?
+           from jsonb_to_recordset(?::jsonb) as c("booking_id" uuid, "reason" text, "below" int, "spare" jsonb)
+          where n."booking_id" = c."booking_id" and n."status" in (?, ?)
+            and (n."booking_version" is null or n."booking_version" < c."below") and not c."spare" @> to_jsonb(n."type")
+        returning n."id"`,
+        [NotificationStatus.cancelled, this.clock.now(), JSON.stringify(cancels), ...PENDING_STATUSES],
+      );
       cancelledIds.push(...rows.map((row) => row.id));
     }
     const rows = work.flatMap(({ plan }) => plan.rows);
@@ -224,50 +288,43 @@ export class NotificationPlanner {
     return { cancelledIds, inserted };
   }
 
-  /** INSERT ... ON CONFLICT (dedup_key) DO NOTHING RETURNING: the database decides what is new. */
+  /** One INSERT ... SELECT FROM jsonb_to_recordset ... ON CONFLICT (dedup_key) DO NOTHING RETURNING: the database decides what is new. */
   private async insert(em: EntityManager, rows: PlannedNotification[]): Promise<InsertedRow[]> {
     if (rows.length === 0) return [];
-    const written = new Date();
-    const returned: (Omit<InsertedRow, 'recipientId' | 'dueAt'> & { recipient: string; dueAt: Date | string })[] = await em
-      .createQueryBuilder(Notification)
-      .insert(
-        rows.map((row) => ({
-          id: randomUUID(),
-          createdAt: written,
-          updatedAt: written,
-          recipient: row.recipientId,
-          booking: row.bookingId,
-          type: row.type,
-          channel: row.channel,
-          offsetMinutes: row.offsetMinutes,
-          dueAt: row.dueAt,
-          status: row.status,
-          reason: row.reason,
-          attempts: 0,
-          bookingVersion: row.bookingVersion,
-          payload: row.payload,
-          dedupKey: row.dedupKey,
-        })),
-      )
-      .onConflict('dedupKey')
-      .ignore()
-      .returning(['id', 'type', 'channel', 'recipient', 'dueAt', 'status', 'reason'])
-      .execute('all');
-    return returned.map(({ recipient, dueAt, ...row }) => ({ ...row, recipientId: recipient, dueAt: new Date(dueAt) }));
-  }
-
-  /**
-   * After the commit: drop the jobs of cancelled rows, add the jobs of new queued rows. Both are
-   * tried even if one fails; Postgres already holds the truth, so a job Redis missed is rebuilt
-   * by the delivery side's reconcile, and a leftover job finds its row cancelled at send time.
-   */
-  private async afterCommit(applied: Applied): Promise<void> {
-    const outcomes = await Promise.allSettled([
-      this.queue.remove(applied.cancelledIds),
-      this.queue.enqueue(applied.inserted.filter((row) => row.status === NotificationStatus.queued)),
-    ]);
-    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
+    const records = rows.map((row) => ({
+      id: randomUUID(),
+      recipient_id: row.recipientId,
+      booking_id: row.bookingId,
+      type: row.type,
+      channel: row.channel,
+      offset_minutes: row.offsetMinutes,
+      due_at: row.dueAt.toISOString(),
+      status: row.status,
+      reason: row.reason,
+      booking_version: row.bookingVersion,
+      payload: row.payload,
+      dedup_key: row.dedupKey,
+    }));
+    const returned = await em.execute<{ id: string; type: NotificationType; channel: NotificationChannel; recipient_id: string; due_at: string | Date; status: NotificationStatus; reason: NotificationReason | null }[]>(
+      `insert into "notifications" ("id", "created_at", "updated_at", "recipient_id", "booking_id", "type", "channel", "offset_minutes", "due_at",
+                                    "status", "reason", "attempts", "booking_version", "payload", "dedup_key")
+       select r."id", now(), now(), r."recipient_id", r."booking_id", r."type", r."channel", r."offset_minutes", r."due_at",
+              r."status", r."reason", 0, r."booking_version", r."payload", r."dedup_key"
+         from jsonb_to_recordset(?::jsonb) as r("id" uuid, "recipient_id" uuid, "booking_id" uuid, "type" text, "channel" text, "offset_minutes" int,
+              "due_at" timestamptz, "status" text, "reason" text, "booking_version" int, "payload" jsonb, "dedup_key" text)
+       on conflict ("dedup_key") do nothing
+       returning "id", "type", "channel", "recipient_id", "due_at", "status", "reason"`,
+      [JSON.stringify(records)],
+    );
+    return returned.map((row) => ({
+      id: row.id,
+      type: row.type,
+      channel: row.channel,
+      recipientId: row.recipient_id,
+      dueAt: new Date(row.due_at),
+      status: row.status,
+      reason: row.reason,
+    }));
   }
 
   /** Runs `work` in a transaction of a fresh context; a dry run rolls it back and still returns what it did. */
@@ -285,26 +342,46 @@ export class NotificationPlanner {
   }
 
   /** Serialises planning per booking until the transaction ends; ids are locked in order, so runs never deadlock. */
-  private async lock(em: EntityManager, bookingIds: string[]): Promise<void> {
-    for (const id of [...bookingIds].sort()) {
-      await em.execute('select pg_advisory_xact_lock(?, hashtext(?))', [LOCK_NAMESPACE, id]);
-    }
+  private async lock(em: EntityManager, bookingIds: readonly string[]): Promise<void> {
+    await em.execute(`select pg_advisory_xact_lock(?, hashtext(id)) from (select jsonb_array_elements_text(?::jsonb) as id order by 1) ids`, [
+      LOCK_NAMESPACE,
+      JSON.stringify(bookingIds),
+    ]);
   }
 }
 
-function partyOf(user: User): PlanParty {
+/** Events split so that each booking appears at most once per round, in their order. */
+function rounds(events: readonly PlanEvent[]): PlanEvent[][] {
+  const result: PlanEvent[][] = [];
+  const seen = new Map<string, number>();
+  for (const event of events) {
+    const index = seen.get(event.bookingId) ?? 0;
+    seen.set(event.bookingId, index + 1);
+    (result[index] ??= []).push(event);
+  }
+  return result;
+}
+
+function merge(total: Applied, applied: Applied): void {
+  total.cancelledIds.push(...applied.cancelledIds);
+  total.inserted.push(...applied.inserted);
+}
+
+function partyOf(row: Record<string, unknown>, alias: 'c' | 'p'): PlanParty {
+  const at = (column: string) => row[`${alias}_${column}`];
+  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
   return {
-    id: user.id,
-    telegramChatId: user.telegramChatId,
-    telegramOffAt: user.telegramOffAt,
-    email: user.email,
-    phone: user.phone,
-    smsOffAt: user.smsOffAt,
-    timezone: user.timezone,
+    id: at('id') as string,
+    telegramChatId: (at('telegram_chat_id') as string | null) ?? null,
+    telegramOffAt: date(at('telegram_off_at')),
+    email: (at('email') as string | null) ?? null,
+    phone: (at('phone') as string | null) ?? null,
+    smsOffAt: date(at('sms_off_at')),
+    timezone: at('timezone') as string,
   };
 }
 
-function triggerOf(type: BookingEventType, bookingVersion: number, data: BookingEventData, booking: Booking): PlanTrigger {
+function triggerOf(type: BookingEventType, bookingVersion: number, data: BookingEventData, booking: Pick<BookingFacts, 'id' | 'cancellationReason'>): PlanTrigger {
   switch (type) {
     case BookingEventType.rescheduled:
       return { type, bookingVersion, previousStartsAt: data.previousStartsAt ?? null };

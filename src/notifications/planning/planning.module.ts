@@ -5,13 +5,13 @@ import { Booking } from '../../bookings/booking.entity';
 import { User } from '../../users/user.entity';
 import { Notification } from '../notification.entity';
 import { NotificationQueueModule } from '../queue/notification-queue.module';
-import { BookingEventsListener } from './booking-events.listener';
+import { BookingEventRelay } from './booking-event-relay';
 import { NotificationPlanner } from './notification-planner.service';
 
-/** Decides which notifications a booking calls for and when; rows in Postgres, timing in the queue. */
+/** Decides which notifications a booking calls for and when, from the booking event log; rows in Postgres, timing in the queue. */
 @Module({
   imports: [MikroOrmModule.forFeature([Notification, Booking, BookingEvent, User]), NotificationQueueModule],
-  providers: [NotificationPlanner, BookingEventsListener],
-  exports: [NotificationPlanner],
+  providers: [NotificationPlanner, BookingEventRelay],
+  exports: [NotificationPlanner, BookingEventRelay],
 })
 export class PlanningModule {}

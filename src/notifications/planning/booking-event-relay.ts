@@ -1,0 +1,163 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Client } from 'pg';
+import { BookingEventData, BookingEventType } from '../../bookings/booking-event.entity';
+import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
+import { Applied, NotificationPlanner } from './notification-planner.service';
+
+/** The NOTIFY channel booking_events inserts announce themselves on (see the relay migration). */
+const ANNOUNCE_CHANNEL = 'herald_booking_events';
+const POSITION = 'booking_events';
+/** Key of the advisory lock that lets one relay pass run at a time, across processes. */
+const RELAY_LOCK: [number, number] = [0x4e50, 0x52454c];
+/** Events planned per transaction. */
+const BATCH = 500;
+
+interface EventRow {
+  id: string;
+  booking_id: string;
+  type: BookingEventType;
+  booking_version: number;
+  data: BookingEventData;
+  tx_id: string;
+  seq: string;
+}
+
+/**
+ * The transactional outbox's relay: plans notifications from `booking_events`, in commit order,
+ * at least once, from a durable position. A booking change commits its event row and returns;
+ * the relay (on worker and scheduler processes) wakes on the row's NOTIFY, polls every
+ * NOTIFY_RELAY_POLL as the safety net, and plans each batch in one transaction that also moves
+ * its position, so a process dying anywhere loses nothing and planning (idempotent) may repeat.
+ *
+ * Order: events are read by (transaction id, sequence), only from transactions older than every
+ * transaction still running (the snapshot's xmin), so a commit can never land behind the position.
+ */
+@Injectable()
+export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(BookingEventRelay.name);
+  private listener: Client | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly planner: NotificationPlanner,
+    private readonly config: HeraldConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.runs(ProcessRole.Worker) && !this.config.runs(ProcessRole.Scheduler)) return;
+    await this.listen();
+    this.poll = setInterval(() => this.wake(), this.config.notificationTiming.relayPollMs);
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.poll) clearInterval(this.poll);
+    await this.running;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Asks for a pass; one already running makes another right after it. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.passes().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  /**
+   * Plans every event committed so far, waiting for a pass another process is making; returns
+   * how many events it planned. For operators, tests and processes that do not run the relay loop.
+   */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const planned = await this.pass(true);
+      total += planned;
+      if (planned < BATCH) return total;
+    }
+  }
+
+  private async passes(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.pass(false)) === BATCH);
+    } catch (error) {
+      this.logger.warn(`Relay pass failed (${error instanceof Error ? error.message : String(error)}); the next wake-up retries`);
+    }
+  }
+
+  /** One batch in one transaction: read past the position, plan, move the position. Returns the batch's size. */
+  private async pass(wait: boolean): Promise<number> {
+    let applied: Applied | null = null;
+    const count = await this.em.fork().transactional(async (tx) => {
+      if (wait) await tx.execute('select pg_advisory_xact_lock(?, ?)', RELAY_LOCK);
+      else {
+        const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?, ?) as "locked"', RELAY_LOCK);
+        // Another process is making a pass; it will see what woke us.
+        if (!locked) return 0;
+      }
+      const events = await tx.execute<EventRow[]>(
+        `select e."id", e."booking_id", e."type", e."booking_version", e."data", e."tx_id"::text as "tx_id", e."seq"
+           from "booking_events" e, "notification_relay_positions" p
+          where p."name" = ? and (e."tx_id", e."seq") > (p."tx_id", p."seq")
+            and e."tx_id" < pg_snapshot_xmin(pg_current_snapshot())
+          order by e."tx_id", e."seq" limit ?`,
+        [POSITION, BATCH],
+      );
+      if (events.length === 0) return 0;
+      applied = await this.planner.planEvents(
+        tx,
+        events.map((event) => ({ eventId: event.id, bookingId: event.booking_id, type: event.type, bookingVersion: event.booking_version, data: event.data ?? {} })),
+      );
+      const last = events[events.length - 1];
+      await tx.execute(`update "notification_relay_positions" set "tx_id" = ?::xid8, "seq" = ?, "updated_at" = now() where "name" = ?`, [last.tx_id, last.seq, POSITION]);
+      return events.length;
+    });
+    if (applied) await this.planner.afterCommit(applied);
+    return count;
+  }
+
+  /** A connection of its own that LISTENs for new events; it reconnects when Postgres drops it. */
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'herald:relay' });
+    client.on('notification', () => this.wake());
+    client.on('error', (error) => {
+      this.logger.warn(`Relay listener: ${error.message}; reconnecting`);
+      this.reconnect(client);
+    });
+    client.on('end', () => this.reconnect(client));
+    try {
+      await client.connect();
+      await client.query(`listen "${ANNOUNCE_CHANNEL}"`);
+      this.listener = client;
+      // Events committed while we were not listening.
+      this.wake();
+    } catch (error) {
+      this.logger.warn(`Relay listener could not connect (${error instanceof Error ? error.message : String(error)}); polling until it can`);
+      this.reconnect(client);
+    }
+  }
+
+  /** Each client reconnects once: its listeners go before anything else can fire. */
+  private reconnect(client: Client): void {
+    client.removeAllListeners();
+    client.on('error', () => undefined);
+    if (this.listener === client) this.listener = null;
+    client.end().catch(() => undefined);
+    if (!this.stopped) setTimeout(() => void this.listen(), this.config.notificationTiming.relayPollMs).unref();
+  }
+}
