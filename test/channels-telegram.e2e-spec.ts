@@ -3,7 +3,7 @@ import { BookingEvent, BookingEventType } from '../src/bookings/booking-event.en
 import { Booking, BookingStatus } from '../src/bookings/booking.entity';
 import { NotificationStatus, NotificationType, NotificationChannel } from '../src/notifications/notification.entity';
 import { User } from '../src/users/user.entity';
-import { HOUR, insertBooking, insertNotification, settled } from './notifications-delivery.fixtures';
+import { HOUR, insertBooking, insertNotification, rowOf, settled, waitFor } from './notifications-delivery.fixtures';
 import { BotApiCall, blockedByUser, TelegramBotApi, tooManyRequests } from './support/telegram-bot-api';
 import { Persona, startTestApp, TestApp } from './support/test-app';
 
@@ -28,7 +28,7 @@ describe('channels: Telegram (e2e)', () => {
         TELEGRAM_UPDATES: 'webhook',
         TELEGRAM_WEBHOOK_SECRET: SECRET,
         TELEGRAM_PER_CHAT_INTERVAL: '10ms',
-        NOTIFY_RETRY_DELAYS: '200ms,400ms,800ms',
+        NOTIFY_RETRY_DELAYS: '60s,120s,240s',
         NOTIFY_PROMOTE_EVERY: '1s',
       },
     });
@@ -245,10 +245,17 @@ describe('channels: Telegram (e2e)', () => {
   });
 
   describe('failures', () => {
-    it('waits out a 429 for retry_after before sending again', async () => {
+    it('tries again exactly retry_after after a 429, however long the configured retry delay', async () => {
       await link('otherCustomer');
       api.failNext('sendMessage', tooManyRequests(1));
       const row = await insertNotification(t, { recipient: 'otherCustomer', channel: NotificationChannel.telegram });
+      const waiting = await waitFor('the 429 to be recorded', async () => {
+        const current = await rowOf(t, row.id);
+        return current.attempts === 1 && current.status === NotificationStatus.queued ? current : null;
+      });
+      expect(waiting.nextAttemptAt!.getTime() - waiting.updatedAt.getTime()).toBe(1000);
+
+      // NOTIFY_RETRY_DELAYS starts at 60 s: a second attempt within the settle timeout is the 1 s Telegram asked for.
       const done = await settled(t, row.id, 10_000);
       expect(done).toMatchObject({ status: NotificationStatus.sent, attempts: 2, lastError: expect.stringContaining('rate_limited: 429: Too Many Requests') });
       const sends = api.callsOf('sendMessage').filter((c) => Number(c.params.chat_id) === CHAT.otherCustomer && String(c.params.text).includes('<b>Reminder'));

@@ -28,12 +28,23 @@ export const chatNotFound: BotApiReply = { ok: false, error_code: 400, descripti
 
 const BOT_ID = 7_000_000_001;
 
+/** Telegram's sending limits, as the peer enforces them once told to (`enforceLimits`). */
+export interface BotApiLimits {
+  /** Messages accepted in any 1 s, to all chats together (Telegram: about 30). */
+  perSecond: number;
+  /** Least gap between two messages accepted for one chat (Telegram: about 1 s). */
+  perChatMs: number;
+}
+
+export const TELEGRAM_LIMITS: BotApiLimits = { perSecond: 30, perChatMs: 1000 };
+
 /**
  * A local server speaking enough of the Telegram Bot API for Herald's tests:
  * `POST /bot<token>/<method>` with JSON or form bodies, answered like Telegram (sendMessage
  * returns a Message, editMessageText the edited one, getUpdates queued updates). It records every
- * call and can be told to fail the next calls of a method. It also builds updates (commands,
- * button presses) as Telegram would send them.
+ * call and can be told to fail the next calls of a method, or to enforce Telegram's sending limits
+ * (answering 429 to a sendMessage that breaks them). It also builds updates (commands, button
+ * presses) as Telegram would send them.
  */
 export class TelegramBotApi {
   readonly calls: BotApiCall[] = [];
@@ -44,6 +55,11 @@ export class TelegramBotApi {
   private nextUpdateId = 1;
   /** Text of every message sent, by `<chatId>:<messageId>`, for edits. */
   private readonly messages = new Map<string, Record<string, unknown>>();
+  private limits: BotApiLimits | null = null;
+  /** Arrival time and chat of every sendMessage accepted while limits are enforced. */
+  private readonly accepted: { chatId: string; at: number }[] = [];
+  /** 429 answers sent, scripted or for breaking the enforced limits. */
+  tooManyRequestsSent = 0;
 
   constructor(
     readonly token: string,
@@ -74,6 +90,15 @@ export class TelegramBotApi {
     for (let i = 0; i < times; i++) this.faults.push({ method, reply });
   }
 
+  /**
+   * From now on a sendMessage arriving when `perSecond` messages were accepted in the second
+   * before it, or less than `perChatMs` after one accepted for its chat, gets 429 with
+   * retry_after 1, as Telegram answers a bot that floods. Refused calls do not count.
+   */
+  enforceLimits(limits: BotApiLimits = TELEGRAM_LIMITS): void {
+    this.limits = limits;
+  }
+
   /** Queues an update for the next getUpdates (polling mode). */
   queueUpdate(update: unknown): void {
     this.updates.push(update);
@@ -87,6 +112,8 @@ export class TelegramBotApi {
     this.calls.length = 0;
     this.faults.length = 0;
     this.updates.length = 0;
+    this.accepted.length = 0;
+    this.tooManyRequestsSent = 0;
   }
 
   /** An update carrying a text message (e.g. "/start TOKEN") from a private chat. */
@@ -136,15 +163,29 @@ export class TelegramBotApi {
     this.calls.push(call);
     if (token !== this.token) return send(response, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const faultIndex = this.faults.findIndex((fault) => fault.method === method);
-    if (faultIndex >= 0) {
-      const [{ reply }] = this.faults.splice(faultIndex, 1);
-      call.reply = reply;
-      return send(response, reply.ok ? 200 : reply.error_code, reply);
+    const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0].reply : method === 'sendMessage' && this.floods(params, at) ? tooManyRequests(1) : null;
+    if (fault) {
+      call.reply = fault;
+      if (!fault.ok && fault.error_code === 429) this.tooManyRequestsSent++;
+      return send(response, fault.ok ? 200 : fault.error_code, fault);
     }
     const result = await this.answer(method, params);
     if (result === undefined) return send(response, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
     call.reply = { ok: true, result };
     send(response, 200, call.reply);
+  }
+
+  /** Whether a message arriving at `at` breaks the enforced limits; one that does not is counted as accepted. */
+  private floods(params: Record<string, unknown>, at: number): boolean {
+    if (!this.limits) return false;
+    const { perSecond, perChatMs } = this.limits;
+    const chatId = String(params.chat_id);
+    const inLastSecond = this.accepted.filter((message) => message.at > at - 1000 && message.at <= at).length;
+    // Both directions: two requests may be answered in another order than they arrived.
+    const tooSoonInChat = this.accepted.some((message) => message.chatId === chatId && Math.abs(at - message.at) < perChatMs);
+    if (inLastSecond >= perSecond || tooSoonInChat) return true;
+    this.accepted.push({ chatId, at });
+    return false;
   }
 
   private async answer(method: string, params: Record<string, unknown>): Promise<unknown> {

@@ -6,7 +6,7 @@ import type { Telegram as ApiMethods, Opts } from 'telegraf/typings/core/types/t
 import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
 
 /** The longest a single Bot API call may take before it counts as a (retryable) timeout. */
-const CALL_TIMEOUT_MS = 15_000;
+export const CALL_TIMEOUT_MS = 15_000;
 
 /** Updates the bot handles; everything else Telegram would send is not asked for. */
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;

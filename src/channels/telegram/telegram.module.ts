@@ -10,6 +10,7 @@ import { TelegramLinkToken } from './telegram-link-token.entity';
 import { TelegramBot } from './telegram-bot';
 import { TelegramLinkResolver } from './telegram-link.resolver';
 import { TelegramLinks } from './telegram-links';
+import { TelegramSendLimits } from './telegram-send-limits';
 import { TelegramUpdates } from './telegram-updates';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { TelegramBotUpdate } from './telegram.update';
@@ -57,7 +58,7 @@ export class TelegramModule {
           : []),
       ],
       controllers: webhook ? [TelegramWebhookController] : [],
-      providers: [TelegramBot, TelegramLinks, TelegramSender, TelegramUpdates, TelegramLinkResolver, ...(token ? [TelegramBotUpdate] : [])],
+      providers: [TelegramBot, TelegramLinks, TelegramSendLimits, TelegramSender, TelegramUpdates, TelegramLinkResolver, ...(token ? [TelegramBotUpdate] : [])],
       exports: [TelegramBot, TelegramLinks, TelegramSender],
     };
   }

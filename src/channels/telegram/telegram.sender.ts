@@ -1,39 +1,35 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
-import { parseDuration } from '../../core/config/duration';
-import { HeraldConfig } from '../../core/config/herald-config';
 import { addressOn, ChannelUser } from '../../notifications/channels/channel-address';
 import { ChannelAddress, ChannelSender, SendReceipt } from '../../notifications/channels/channel-sender';
 import { Notification, NotificationChannel } from '../../notifications/notification.entity';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
 import { buttonsFor } from './booking-buttons';
-import { SendRateLimiter } from './send-rate-limiter';
 import { TelegramBot } from './telegram-bot';
 import { classifyTelegramError } from './telegram-errors';
 import { toTelegramHtml } from './telegram-format';
 import { TelegramLinks } from './telegram-links';
+import { TelegramSendLimits } from './telegram-send-limits';
 import { botTexts } from './telegram-texts';
 
 /**
  * Sends notifications to linked Telegram chats: HTML parse mode (subject in bold), booking
- * buttons where the recipient can act (see `buttonsFor`), paced by TELEGRAM_MAX_PER_SECOND and
- * TELEGRAM_PER_CHAT_INTERVAL. The provider message id is `<chatId>:<messageId>`.
+ * buttons where the recipient can act (see `buttonsFor`), paced by TelegramSendLimits across all
+ * processes. The provider message id is `<chatId>:<messageId>`.
  */
 @Injectable()
 export class TelegramSender extends ChannelSender {
   readonly channel = NotificationChannel.telegram;
   private readonly logger = new Logger(TelegramSender.name);
-  private readonly limiter: SendRateLimiter;
 
   constructor(
-    config: HeraldConfig,
     private readonly bot: TelegramBot,
     private readonly links: TelegramLinks,
+    private readonly limits: TelegramSendLimits,
     private readonly em: EntityManager,
   ) {
     super();
-    this.limiter = new SendRateLimiter(config.TELEGRAM_MAX_PER_SECOND, parseDuration(config.TELEGRAM_PER_CHAT_INTERVAL));
   }
 
   isConfigured(): boolean {
@@ -48,7 +44,7 @@ export class TelegramSender extends ChannelSender {
   async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
     const replyMarkup = await this.buttonsOf(notificationId, address);
     try {
-      const sent = await this.limiter.run(address.to, () =>
+      const sent = await this.limits.run(address.to, () =>
         this.bot.call('sendMessage', {
           chat_id: address.to,
           text: toTelegramHtml(message),

@@ -202,13 +202,13 @@ export class HeraldConfig {
   @Matches(/^[A-Za-z0-9_-]{16,256}$/, { message: 'TELEGRAM_WEBHOOK_SECRET (16+ of A-Z a-z 0-9 _ -) is required in webhook mode' })
   TELEGRAM_WEBHOOK_SECRET?: string = undefined;
 
-  /** Messages per second to all chats together (Telegram allows about 30). */
+  /** Messages per second to all chats together, shared by every process of the bot (Telegram allows about 30). */
   @IsInt()
   @Min(1)
   @Max(30)
   TELEGRAM_MAX_PER_SECOND: number = 25;
 
-  /** Minimum gap between two messages to the same chat. */
+  /** Minimum gap between two messages to the same chat, across every process. */
   @Matches(DURATION)
   TELEGRAM_PER_CHAT_INTERVAL: string = '1s';
 

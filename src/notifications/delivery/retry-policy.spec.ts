@@ -13,8 +13,10 @@ describe(retryDelay.name, () => {
     expect(retryDelay(1, [])).toBeNull();
   });
 
-  it("honours the channel's requested wait when it is longer", () => {
-    expect(retryDelay(1, delays, 90_000)).toBe(90_000);
-    expect(retryDelay(2, delays, 90_000)).toBe(120_000);
+  it("waits exactly what the channel asked for, shorter or longer, within the same retry budget", () => {
+    expect(retryDelay(1, delays, 3_000)).toBe(3_000);
+    expect(retryDelay(2, delays, 90_000)).toBe(90_000);
+    expect(retryDelay(3, delays, 0)).toBe(0);
+    expect(retryDelay(4, delays, 3_000)).toBeNull();
   });
 });
