@@ -21,7 +21,7 @@ import { loadConfig, ProcessRole } from '../src/core/config/herald-config';
 import { migrateDatabase } from '../src/core/database/migrate';
 import { redisOptions } from '../src/core/redis/redis.module';
 import { Notification, NotificationChannel, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
-import { NotificationQueue } from '../src/notifications/queue/notification-queue';
+import { Dispatcher } from '../src/notifications/delivery/dispatcher';
 import { Locale, User } from '../src/users/user.entity';
 import { Role } from '../src/auth/role';
 import { Booking } from '../src/bookings/booking.entity';
@@ -103,7 +103,7 @@ async function herald(databaseUrl: string, redisUrl: string): Promise<number> {
 
   const sent = async () => (await em.fork().count(Notification, { status: { $in: [NotificationStatus.sent, NotificationStatus.skipped, NotificationStatus.failed] } })) >= N;
   const started = performance.now();
-  await app.get(NotificationQueue).enqueue(rows.map((row) => ({ id: row.id, dueAt: row.dueAt })));
+  await app.get(Dispatcher).pass();
   await until(sent, 300_000);
   const elapsed = performance.now() - started;
   const delivered = await em.fork().count(Notification, { status: NotificationStatus.sent });

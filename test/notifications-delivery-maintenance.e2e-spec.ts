@@ -28,11 +28,9 @@ describe('notifications: maintenance (e2e)', () => {
   beforeEach(async () => {
     t.clock.reset();
     await execute(`delete from "notifications"`);
-    await queue.bullQueue.obliterate({ force: true });
   });
 
   const execute = (sql: string, params: unknown[] = []) => t.orm.em.getConnection().execute(sql, params);
-  const jobState = async (id: string) => (await queue.bullQueue.getJob(id))?.getState() ?? 'none';
   const snapshot = () => execute(`select * from "notifications" order by "id"`);
   /** A row with no job yet, as after a lost Redis or before promotion. */
   const bare = (spec: NotificationSpec) => insertNotification(t, { ...spec, status: spec.status ?? NotificationStatus.planned });
@@ -40,48 +38,38 @@ describe('notifications: maintenance (e2e)', () => {
     execute(`update "notifications" set "status" = ?${extra} where "id" = ?`, [status, row.id]);
 
   describe('promote', () => {
-    it('queues planned rows due within the horizon, with their jobs, and leaves later ones planned', async () => {
+    it('queues planned rows due within the horizon and leaves later ones planned; Redis holds nothing for them', async () => {
       const soon = await bare({ dueInMs: HOUR });
       const later = await bare({ dueInMs: 2 * DAY });
       expect(await maintenance.promote()).toBe(1);
       expect(await rowOf(t, soon.id)).toMatchObject({ status: NotificationStatus.queued });
-      expect(await jobState(soon.id)).toBe('delayed');
       expect(await rowOf(t, later.id)).toMatchObject({ status: NotificationStatus.planned });
-      expect(await jobState(later.id)).toBe('none');
       expect(await maintenance.promote()).toBe(0);
+      expect(await queue.backlog(NotificationChannel.sms)).toBe(0);
+    });
+
+    it('works through more rows than one statement takes', async () => {
+      await execute(
+        `insert into "notifications" ("id", "created_at", "updated_at", "recipient_id", "type", "channel", "offset_minutes", "due_at", "status", "attempts", "payload", "dedup_key")
+         select gen_random_uuid(), now(), now(), ?, 'booking_reminder', 'sms', 0, ?, 'planned', 0, '{}', 'promote-' || n from generate_series(1, 2500) n`,
+        [t.users.customer.id, new Date(t.clock.now().getTime() + HOUR)],
+      );
+      expect(await maintenance.promote()).toBe(2500);
     });
   });
 
   describe('reconcile', () => {
-    it('adds back the jobs of queued rows within the horizon, once however often it runs', async () => {
-      const lost = await bare({ dueInMs: HOUR, status: NotificationStatus.queued });
-      const tooFar = await bare({ dueInMs: 2 * DAY, status: NotificationStatus.queued });
-      await queue.bullQueue.obliterate({ force: true });
-
-      expect(await maintenance.reconcile()).toEqual({ interrupted: 0, enqueued: 1, promotedJobs: 0 });
-      await maintenance.reconcile();
-      expect(await jobState(lost.id)).toBe('delayed');
-      expect(await jobState(tooFar.id)).toBe('none');
-      expect(await queue.bullQueue.getDelayedCount()).toBe(1);
-    });
-
-    it('starts a waiting job whose row is already due by the clock', async () => {
-      const row = await insertNotification(t, { dueInMs: 30 * 60_000 });
-      expect(await jobState(row.id)).toBe('delayed');
-      t.clock.travel(31 * 60_000);
-      expect(await maintenance.reconcile()).toMatchObject({ promotedJobs: 1 });
-      expect(await jobState(row.id)).toBe('waiting');
-    });
-
-    it('queues again a send interrupted longer than the sending timeout, and only that one', async () => {
+    it('promotes, and puts back a send whose lease ran out, and only that one', async () => {
       const stale = await bare({ status: NotificationStatus.sending });
       const fresh = await bare({ status: NotificationStatus.sending });
-      await execute(`update "notifications" set "updated_at" = ? where "id" = ?`, [new Date(t.clock.now().getTime() - 6 * 60_000), stale.id]);
-      await execute(`update "notifications" set "updated_at" = ? where "id" = ?`, [t.clock.now(), fresh.id]);
-      expect(await maintenance.reconcile()).toMatchObject({ interrupted: 1 });
-      expect(await rowOf(t, stale.id)).toMatchObject({ status: NotificationStatus.queued });
-      expect(await jobState(stale.id)).toBe('waiting');
+      const entering = await bare({ dueInMs: HOUR });
+      await execute(`update "notifications" set "lease_until" = ? where "id" = ?`, [new Date(t.clock.now().getTime() - 1000), stale.id]);
+      await execute(`update "notifications" set "lease_until" = ? where "id" = ?`, [new Date(t.clock.now().getTime() + 60_000), fresh.id]);
+      expect(await maintenance.reconcile()).toEqual({ promoted: 1, interrupted: 1 });
+      expect(await rowOf(t, stale.id)).toMatchObject({ status: NotificationStatus.queued, leaseUntil: null });
       expect(await rowOf(t, fresh.id)).toMatchObject({ status: NotificationStatus.sending });
+      expect(await rowOf(t, entering.id)).toMatchObject({ status: NotificationStatus.queued });
+      expect(await maintenance.reconcile()).toEqual({ promoted: 0, interrupted: 0 });
     });
   });
 
@@ -125,9 +113,8 @@ describe('notifications: maintenance (e2e)', () => {
       expect(await rowOf(t, failing.id)).toMatchObject({ status: NotificationStatus.failed, attempts: 1 });
       const retrying = await rowOf(t, flaky.id);
       expect(retrying).toMatchObject({ status: NotificationStatus.queued, attempts: 1 });
-      // 60 s by the default delays; its job waits for a worker.
+      // 60 s by the default delays; the dispatcher takes it then.
       expect(retrying.nextAttemptAt!.getTime() - t.clock.now().getTime()).toBeGreaterThan(55_000);
-      expect(await jobState(flaky.id)).toBe('delayed');
       expect(await rowOf(t, leftOver.id)).toMatchObject({ status: NotificationStatus.planned });
 
       // With retryFailed, the permanently failed one (attempts left) gets another go.

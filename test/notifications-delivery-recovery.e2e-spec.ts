@@ -1,8 +1,9 @@
 import { CHANNEL_SENDERS } from '../src/notifications/channels/channel-registry';
+import { DeliveryService } from '../src/notifications/delivery/delivery.service';
+import { Dispatcher } from '../src/notifications/delivery/dispatcher';
 import { MaintenanceService } from '../src/notifications/delivery/maintenance.service';
 import { Notification, NotificationStatus } from '../src/notifications/notification.entity';
-import { NotificationQueue } from '../src/notifications/queue/notification-queue';
-import { insertNotification, retryable, ScriptedSender, settled, sleep } from './notifications-delivery.fixtures';
+import { insertNotification, retryable, ScriptedSender, settled, sleep, waitFor } from './notifications-delivery.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Two Herald processes (workers and schedulers both) on one database and one queue. */
@@ -26,14 +27,14 @@ describe('notifications: delivery across processes and lost Redis state (e2e)', 
   /** Every row ends sent, after exactly `sends` calls of the channel (1 unless a failure was scripted). */
   async function expectEachSentOnce(rows: Notification[], sends: (row: Notification) => number = () => 1): Promise<void> {
     for (const row of rows) expect(await settled(first, row.id, 15_000)).toMatchObject({ status: NotificationStatus.sent });
-    // Give a stray duplicate job time to show itself.
+    // Give a stray duplicate batch time to show itself.
     await sleep(1500);
     for (const row of rows) expect({ id: row.id, sends: sms.sendsOf(row.id).length }).toEqual({ id: row.id, sends: sends(row) });
   }
 
   it('sends each of many notifications exactly once with two workers on one queue', async () => {
     const rows = await Promise.all(Array.from({ length: 40 }, (_, index) => insertNotification(index % 2 ? first : second, { dueInMs: 300 + (index % 5) * 100 })));
-    // Both processes also rebuild jobs from Postgres while the sends run.
+    // Both processes also reconcile while the sends run.
     await Promise.all([first.app.get(MaintenanceService).reconcile(), second.app.get(MaintenanceService).reconcile()]);
     await expectEachSentOnce(rows);
     const ids = new Set(rows.map((row) => row.id));
@@ -41,34 +42,58 @@ describe('notifications: delivery across processes and lost Redis state (e2e)', 
     expect([...byProcess].sort()).toEqual(['first', 'second']);
   });
 
-  it('rebuilds every due job after Redis loses the queue, sending each notification once', async () => {
+  it('sends each notification once after Redis loses every queue with batches in flight', async () => {
     const rows = await Promise.all(Array.from({ length: 20 }, (_, index) => insertNotification(first, { dueInMs: 1500 + index * 20 })));
     const retried = await insertNotification(first, { dueInMs: 1500 });
     sms.script(retried.id, [retryable()]);
-    const queue = first.app.get(NotificationQueue).bullQueue;
-    expect(await queue.getDelayedCount()).toBeGreaterThanOrEqual(rows.length);
-
-    // Redis forgets the whole queue: jobs, markers, ids.
-    const keys = await first.redis.keys(`${first.config.REDIS_KEY_PREFIX}:bull:notifications:*`);
+    // Batches claimed and handed to the SMS queue, then Redis forgets all of it: jobs, markers, ids.
+    await waitFor('batches to be handed out', async () => (await first.app.get(Dispatcher).pass()).dispatched > 0 || (await countSending()) > 0);
+    const keys = await first.redis.keys(`${first.config.REDIS_KEY_PREFIX}:bull:*`);
     expect(keys.length).toBeGreaterThan(0);
     await first.redis.del(...keys);
-    expect(await queue.getJob(rows[0].id)).toBeUndefined();
 
-    // Reconcile (the schedulers also tick it every second) adds each job back, once, however often it runs.
-    const maintenance = [first.app.get(MaintenanceService), second.app.get(MaintenanceService)];
-    await Promise.all([...maintenance, ...maintenance].map((service) => service.reconcile()));
-    expect(await queue.getJob(rows[0].id)).toBeDefined();
-    // The one whose first attempt fails retries on its job and is sent on the second attempt.
+    // Leases bring back whatever the lost batches held; the one whose first attempt fails is sent on its second.
     await expectEachSentOnce([...rows, retried], (row) => (row.id === retried.id ? 2 : 1));
     expect((await settled(first, retried.id)).attempts).toBe(2);
   });
 
-  it('rescues a send interrupted mid-way once the sending timeout has passed', async () => {
+  it('rescues a send interrupted mid-way once its lease has run out', async () => {
     const row = await insertNotification(first, { dueInMs: -1000, status: NotificationStatus.sending, attempts: 1 });
-    // As a worker that died after claiming it would leave it: no job, last touched long ago.
-    await first.orm.em.getConnection().execute(`update "notifications" set "updated_at" = now() - interval '10 minutes' where "id" = ?`, [row.id]);
+    // As a worker that died after claiming it would leave it: its lease ran out.
+    await first.orm.em.getConnection().execute(`update "notifications" set "lease_until" = now() - interval '1 second' where "id" = ?`, [row.id]);
     const done = await settled(first, row.id, 8000);
     expect(done).toMatchObject({ status: NotificationStatus.sent, attempts: 2 });
     expect(sms.sendsOf(row.id)).toHaveLength(1);
   });
+
+  it('does not send a message twice when recording it failed after the provider accepted it', async () => {
+    // Whichever process takes the batch, its first try to record fails as a dropped connection would.
+    let failures = 0;
+    const spies = [first, second].map((app) => {
+      const delivery = app.app.get(DeliveryService);
+      const original = delivery.writeSent.bind(delivery);
+      return jest.spyOn(delivery, 'writeSent').mockImplementation(async (...args) => {
+        if (failures++ === 0) throw new Error('Connection terminated unexpectedly');
+        return original(...args);
+      });
+    });
+    try {
+      const row = await insertNotification(first, { dueInMs: 200 });
+      const done = await waitFor('the row to be recorded sent', async () => {
+        const current = await settled(first, row.id, 15_000);
+        return current.status === NotificationStatus.sent && current;
+      });
+      expect(done).toMatchObject({ attempts: 1 });
+      expect(failures).toBeGreaterThanOrEqual(2);
+      await sleep(1500);
+      expect(sms.sendsOf(row.id)).toHaveLength(1);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
+  async function countSending(): Promise<number> {
+    const [row] = await first.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from notifications where status = 'sending'`);
+    return row.n;
+  }
 });

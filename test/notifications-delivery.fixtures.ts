@@ -1,7 +1,6 @@
 import { Booking, BookingStatus } from '../src/bookings/booking.entity';
 import { ChannelAddress, ChannelError, ChannelSender, SendReceipt } from '../src/notifications/channels/channel-sender';
 import { Notification, NotificationChannel, NotificationPayload, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
-import { NotificationQueue } from '../src/notifications/queue/notification-queue';
 import { RenderedMessage } from '../src/notifications/rendering/message-renderer';
 import { User } from '../src/users/user.entity';
 import type { Persona, TestApp } from './support/test-app';
@@ -115,7 +114,7 @@ export interface NotificationSpec {
 
 /**
  * A notification row as planning would leave it (payload = the booking's slot), written
- * directly; `queued` rows (the default) also get their job, as planning does.
+ * directly; its insert wakes the dispatcher, as planning's does.
  */
 export async function insertNotification(t: TestApp, spec: NotificationSpec = {}): Promise<Notification> {
   const em = t.orm.em.fork();
@@ -134,7 +133,6 @@ export async function insertNotification(t: TestApp, spec: NotificationSpec = {}
     dedupKey: `delivery-test:${process.pid}:${dedup++}`,
   });
   await em.flush();
-  if (status === NotificationStatus.queued) await t.app.get(NotificationQueue).enqueue([{ id: row.id, dueAt: row.dueAt }]);
   return row;
 }
 

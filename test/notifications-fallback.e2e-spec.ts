@@ -1,11 +1,12 @@
 import { CHANNEL_SENDERS } from '../src/notifications/channels/channel-registry';
 import { ChannelAddress, ChannelError, ChannelSender, SendReceipt } from '../src/notifications/channels/channel-sender';
 import { DeliveryService } from '../src/notifications/delivery/delivery.service';
+import { MaintenanceService } from '../src/notifications/delivery/maintenance.service';
 import { Notification, NotificationChannel, NotificationReason, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
 import { RenderedMessage } from '../src/notifications/rendering/message-renderer';
 import { User } from '../src/users/user.entity';
 import { createBooking, dataOf } from './bookings.fixtures';
-import { settled, sleep, TIMELINE, TimelineRow, waitFor } from './notifications-delivery.fixtures';
+import { rowOf, settled, sleep, TIMELINE, TimelineRow, waitFor } from './notifications-delivery.fixtures';
 import type { Persona, TestApp } from './support/test-app';
 import { startTestApp } from './support/test-app';
 
@@ -123,7 +124,7 @@ describe('notifications: channel fallback (e2e)', () => {
     expect(reminders).toHaveLength(3);
   });
 
-  it('falls back to email after a permanent Telegram failure; replaying the failure plans no second email', async () => {
+  it('falls back to email after a permanent Telegram failure; a replay or an operator retry sends nothing twice', async () => {
     await setTelegram(t, 'customer', FAILS_FOR_GOOD);
     const booking = await createBooking(t);
     const first = (await rowsOf(t, booking.id, NotificationType.booking_confirmation)).find((row) => row.channel === NotificationChannel.telegram)!;
@@ -145,13 +146,15 @@ describe('notifications: channel fallback (e2e)', () => {
       ['telegram', 'failed', null],
     ]);
 
-    // Replays: the same job delivered again claims nothing; an operator retry fails again, but
-    // the email standing in for it exists already.
+    // Replays: delivering it again claims nothing; an operator retry, or the CLI's --retry-failed,
+    // is refused, since the email standing in for it reached the person already.
     expect(await t.app.get(DeliveryService).deliver(first.id)).toEqual({ status: 'not_claimed' });
-    dataOf(await t.gql(`mutation($id: ID!) { retryNotification(id: $id) { id } }`, { id: first.id }, t.tokens.ops));
-    await waitFor('the retried send', async () => telegram.sends.filter((send) => send.notificationId === first.id).length === 2);
-    expect(await settled(t, first.id)).toMatchObject({ status: NotificationStatus.failed });
-    await sleep(300);
+    const refused = await t.gql(`mutation($id: ID!) { retryNotification(id: $id) { id } }`, { id: first.id }, t.tokens.ops);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'FALLBACK_DELIVERED' });
+    expect((await t.app.get(MaintenanceService).sendPending({ retryFailed: true, dryRun: true })).wouldSend.map((row) => row.id)).not.toContain(first.id);
+    await t.app.get(MaintenanceService).sendPending({ retryFailed: true });
+    expect(await rowOf(t, first.id)).toMatchObject({ status: NotificationStatus.failed, attempts: 1 });
+    expect(telegram.sends.filter((send) => send.notificationId === first.id)).toHaveLength(1);
     const emails = (await rowsOf(t, booking.id, NotificationType.booking_confirmation)).filter((row) => row.channel === NotificationChannel.email);
     expect(emails.map((row) => row.id)).toEqual([email.id]);
   });

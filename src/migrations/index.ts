@@ -3,6 +3,7 @@ import { Migration20261121100000 } from './Migration20261121100000_initial';
 import { Migration20261121120000 } from './Migration20261121120000_notifications';
 import { Migration20261121140000 } from './Migration20261121140000_channels';
 import { Migration20261201090000 } from './Migration20261201090000_booking_event_relay';
+import { Migration20261201093000 } from './Migration20261201093000_dispatch';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121120000_notifications', class: Migration20261121120000 },
   { name: 'Migration20261121140000_channels', class: Migration20261121140000 },
   { name: 'Migration20261201090000_booking_event_relay', class: Migration20261201090000 },
+  { name: 'Migration20261201093000_dispatch', class: Migration20261201093000 },
 ];

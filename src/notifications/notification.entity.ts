@@ -97,6 +97,7 @@ export class Notification extends BaseEntity<
   | 'fallbackOf'
   | 'deliveryStatus'
   | 'deliveryUpdatedAt'
+  | 'leaseUntil'
 > {
   @Field(() => ID)
   declare id: string;
@@ -197,6 +198,10 @@ export class Notification extends BaseEntity<
   @Field(() => Date, { nullable: true })
   @Property({ type: 'timestamptz', nullable: true })
   deliveryUpdatedAt: Date | null = null;
+
+  /** While `sending`: when the claim runs out and the row goes back to `queued` (a lost batch, a dead process). */
+  @Property({ type: 'timestamptz', nullable: true })
+  leaseUntil: Date | null = null;
 
   /** In-app only: when the recipient read it. */
   @Field(() => Date, { nullable: true })

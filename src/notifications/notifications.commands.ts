@@ -67,19 +67,15 @@ export class ScheduleAllCommand extends CommandRunner {
   }
 }
 
-@Command({ name: 'notifications:reconcile', description: 'Promote due notifications into the queue and rebuild lost jobs from Postgres' })
+@Command({ name: 'notifications:reconcile', description: 'Promote notifications entering the horizon and put back sends whose lease ran out' })
 export class ReconcileCommand extends CommandRunner {
   constructor(private readonly maintenance: MaintenanceService) {
     super();
   }
 
   async run(): Promise<void> {
-    const promoted = await this.maintenance.promote();
-    const { enqueued, interrupted, promotedJobs } = await this.maintenance.reconcile();
-    console.log(
-      `Queued ${promoted} notification(s) entering the horizon; made sure ${enqueued} due job(s) exist; ` +
-        `requeued ${interrupted} interrupted send(s); started ${promotedJobs} delayed job(s) already due.`,
-    );
+    const { promoted, interrupted } = await this.maintenance.reconcile();
+    console.log(`Queued ${promoted} notification(s) entering the horizon; put back ${interrupted} send(s) whose lease ran out.`);
   }
 }
 

@@ -4,6 +4,7 @@ import { NotificationStatus } from './notification.entity';
 export enum NotificationErrorReason {
   NotFound = 'NOTIFICATION_NOT_FOUND',
   IllegalState = 'NOTIFICATION_ILLEGAL_STATE',
+  FallbackDelivered = 'FALLBACK_DELIVERED',
 }
 
 export class NotificationError extends HeraldError {
@@ -16,5 +17,15 @@ export class NotificationError extends HeraldError {
       id,
       currentStatus,
     });
+  }
+
+  /** A fallback standing in for it reached the person already: sending it again would repeat the message. */
+  static fallbackDelivered(id: string) {
+    return new NotificationError(
+      ErrorKind.Conflict,
+      NotificationErrorReason.FallbackDelivered,
+      `Notification ${id} was delivered through a fallback on another channel; it is not sent again`,
+      { id },
+    );
   }
 }

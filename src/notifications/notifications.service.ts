@@ -8,7 +8,8 @@ import { InboxFilter, NotificationsFilter } from './dto/notification.input';
 import { NotificationStat } from './dto/notification.output';
 import { Notification, NotificationChannel, NotificationReason, NotificationStatus, PENDING_STATUSES } from './notification.entity';
 import { NotificationError } from './notifications.error';
-import { NotificationQueue } from './queue/notification-queue';
+import { NO_FALLBACK_SENT } from './delivery/maintenance.service';
+import { NOTIFICATIONS_DUE_CHANNEL } from './delivery/dispatcher';
 
 const NEWEST_FIRST = { dueAt: 'desc', id: 'desc' } as const;
 const RETRYABLE_BY_OPERATOR: readonly NotificationStatus[] = [NotificationStatus.failed, NotificationStatus.skipped, NotificationStatus.cancelled];
@@ -19,7 +20,6 @@ export class NotificationsService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
-    private readonly queue: NotificationQueue,
     private readonly bookings: BookingsService,
   ) {}
 
@@ -61,18 +61,26 @@ export class NotificationsService {
     return notification;
   }
 
-  /** Sends a failed, skipped or cancelled notification again, now, with a fresh set of retries. */
+  /**
+   * Sends a failed, skipped or cancelled notification again, now, with a fresh set of retries.
+   * Refused when a fallback standing in for it already reached the person: that would repeat it.
+   */
   async retry(id: string): Promise<Notification> {
     const notification = await this.getOne(id);
     if (!RETRYABLE_BY_OPERATOR.includes(notification.status)) throw NotificationError.illegalState(id, 'retry', notification.status);
     const now = this.clock.now();
-    const moved = await this.em.nativeUpdate(
-      Notification,
-      { id, status: { $in: RETRYABLE_BY_OPERATOR as NotificationStatus[] } },
-      { status: NotificationStatus.queued, reason: null, attempts: 0, nextAttemptAt: null, dueAt: now },
+    const [moved] = await this.em.getConnection().execute<{ moved: number; fallback_sent: boolean }[]>(
+      `with "fallback_sent" as (select not ${NO_FALLBACK_SENT} as "sent" from "notifications" where "id" = ?),
+            "moved" as (
+              update "notifications" set "status" = ?, "reason" = null, "attempts" = 0, "next_attempt_at" = null, "lease_until" = null, "due_at" = ?, "updated_at" = ?
+               where "id" = ? and "status" in (?, ?, ?) and not (select "sent" from "fallback_sent") returning 1)
+       select (select count(*) from "moved")::int as "moved", coalesce((select "sent" from "fallback_sent"), false) as "fallback_sent"`,
+      [id, NotificationStatus.queued, now, now, id, ...RETRYABLE_BY_OPERATOR],
     );
-    if (moved === 0) throw NotificationError.illegalState(id, 'retry', (await this.getOne(id)).status);
-    await this.queue.enqueue([{ id, dueAt: now }]);
+    if (moved.fallback_sent) throw NotificationError.fallbackDelivered(id);
+    if (moved.moved === 0) throw NotificationError.illegalState(id, 'retry', (await this.getOne(id)).status);
+    // Wakes the dispatcher wherever it runs, as a new row's insert does.
+    await this.em.getConnection().execute(`select pg_notify(?, '')`, [NOTIFICATIONS_DUE_CHANNEL]);
     return this.reload(id);
   }
 
@@ -87,7 +95,6 @@ export class NotificationsService {
       const current = await this.getOne(id);
       throw NotificationError.illegalState(id, 'cancel', current.status);
     }
-    await this.queue.remove([id]);
     return this.reload(id);
   }
 

@@ -153,6 +153,30 @@ export class HeraldConfig {
   @Max(500)
   NOTIFY_WORKER_CONCURRENCY: number = 10;
 
+  /** Notifications per batch the dispatcher hands to a channel's consumers. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  NOTIFY_DISPATCH_BATCH: number = 100;
+
+  /** Batches of one channel waiting or being sent before the dispatcher hands out more: the rest wait in Postgres. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  NOTIFY_DISPATCH_MAX_BATCHES: number = 8;
+
+  /** How long a claimed batch may wait for a consumer before its rows are claimed again (a lost batch). */
+  @Matches(DURATION)
+  NOTIFY_DISPATCH_LEASE: string = '30s';
+
+  /** Longest the dispatcher sleeps without looking for due rows (it wakes on NOTIFY and at the next due time). */
+  @Matches(DURATION)
+  NOTIFY_DISPATCH_POLL: string = '1s';
+
+  /** Sends one worker process makes at once within a batch, per channel; unnamed channels keep their default. */
+  @Matches(/^$|^(in_app|telegram|email|sms)=\d+(,(in_app|telegram|email|sms)=\d+)*$/, { message: 'NOTIFY_SEND_CONCURRENCY must look like "email=5,sms=5"' })
+  NOTIFY_SEND_CONCURRENCY: string = '';
+
   /** How often the booking event relay looks for events it was not woken for (it normally wakes on NOTIFY). */
   @Matches(DURATION)
   NOTIFY_RELAY_POLL: string = '1s';
@@ -274,6 +298,10 @@ export class HeraldConfig {
       retryDelaysMs: parseDurationList(this.NOTIFY_RETRY_DELAYS),
       sendingTimeoutMs: parseDuration(this.NOTIFY_SENDING_TIMEOUT),
       relayPollMs: parseDuration(this.NOTIFY_RELAY_POLL),
+      dispatchBatch: this.NOTIFY_DISPATCH_BATCH,
+      dispatchMaxBatches: this.NOTIFY_DISPATCH_MAX_BATCHES,
+      dispatchLeaseMs: parseDuration(this.NOTIFY_DISPATCH_LEASE),
+      dispatchPollMs: parseDuration(this.NOTIFY_DISPATCH_POLL),
       retentionDays: this.NOTIFY_RETENTION_DAYS,
     };
   }
@@ -282,10 +310,19 @@ export class HeraldConfig {
     return this.GRAPHQL_SANDBOX ?? !this.isProduction;
   }
 
+  /** Concurrent sends per batch on `channel`: NOTIFY_SEND_CONCURRENCY, else the channel's default. */
+  sendConcurrency(channel: string): number {
+    const named = this.NOTIFY_SEND_CONCURRENCY.split(',').find((entry) => entry.startsWith(`${channel}=`));
+    return named ? Math.max(1, Number(named.split('=')[1])) : (DEFAULT_SEND_CONCURRENCY[channel] ?? 5);
+  }
+
   runs(part: Exclude<ProcessRole, ProcessRole.All>): boolean {
     return this.HERALD_ROLE === ProcessRole.All || this.HERALD_ROLE === part;
   }
 }
+
+/** In-app sends are local writes; Telegram is paced by its shared limit; SMTP and Twilio connections are costly. */
+const DEFAULT_SEND_CONCURRENCY: Record<string, number> = { in_app: 100, telegram: 25, email: 5, sms: 5 };
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {

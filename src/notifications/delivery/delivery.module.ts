@@ -13,7 +13,9 @@ import { PlanningModule } from '../planning/planning.module';
 import { NotificationQueueModule } from '../queue/notification-queue.module';
 import { DefaultMessageRenderer } from '../rendering/default-message-renderer';
 import { MessageRenderer } from '../rendering/message-renderer';
+import { ChannelConsumers } from './channel-consumers';
 import { DeliveryService } from './delivery.service';
+import { Dispatcher } from './dispatcher';
 import { MaintenanceService } from './maintenance.service';
 import { NotificationTicks } from './notification-ticks';
 import { NotificationsProcessor } from './notifications.processor';
@@ -31,6 +33,9 @@ export class DeliveryModule {
       providers: [
         DeliveryService,
         MaintenanceService,
+        // Both check the process role at start-up: consumers run on workers, the dispatcher on workers and schedulers.
+        Dispatcher,
+        ChannelConsumers,
         ChannelRegistry,
         InAppSender,
         OutboxReader,
@@ -40,7 +45,7 @@ export class DeliveryModule {
         ...(config.runs(ProcessRole.Worker) ? [NotificationsProcessor] : []),
         ...(config.runs(ProcessRole.Scheduler) ? [NotificationTicks] : []),
       ],
-      exports: [DeliveryService, MaintenanceService, OutboxReader, MessageRenderer, ChannelRegistry],
+      exports: [DeliveryService, MaintenanceService, Dispatcher, OutboxReader, MessageRenderer, ChannelRegistry],
     };
   }
 }

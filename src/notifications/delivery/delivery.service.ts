@@ -8,7 +8,7 @@ import { ChannelRegistry } from '../channels/channel-registry';
 import { ChannelError, SendReceipt } from '../channels/channel-sender';
 import { Notification, NotificationChannel, NotificationReason, NotificationStatus, NotificationType } from '../notification.entity';
 import { channelOrderFor } from '../planning/booking-plan';
-import { NotificationQueue } from '../queue/notification-queue';
+import { DeliveryBatch } from '../queue/notification-queue';
 import { MessageRenderer, RenderedMessage } from '../rendering/message-renderer';
 import { User } from '../../users/user.entity';
 import { ChannelOrders, channelOrdersFrom, fallbackDedupKey, nextFallbackChannel, reachableAtSendTime } from './fallback';
@@ -17,10 +17,8 @@ import { localDayRange, whyUnwanted } from './send-time-check';
 
 /** What one delivery attempt came to. `retryAt` is by Herald's clock. */
 export type DeliveryOutcome =
-  /** Not queued (sent, cancelled, or another worker has it): nothing was done. */
+  /** Not due and queued (sent, cancelled, not yet due, or another worker has it): nothing was done. */
   | { status: 'not_claimed' }
-  /** Queued but not due yet (the job fired early): left queued, try again at `retryAt`. */
-  | { status: 'early'; retryAt: Date }
   | { status: 'sent' }
   /** `fallbackId`: the row planned on the next channel, when the skip was for want of an address. */
   | { status: 'skipped'; reason: NotificationReason; fallbackId?: string }
@@ -30,15 +28,31 @@ export type DeliveryOutcome =
   | { status: 'failed'; fallbackId?: string };
 
 /** What ending a row changes on it. */
-type Ending = Partial<Pick<Notification, 'status' | 'reason' | 'lastError' | 'nextAttemptAt' | 'updatedAt'>>;
+type Ending = Partial<Pick<Notification, 'status' | 'reason' | 'lastError' | 'nextAttemptAt' | 'leaseUntil' | 'updatedAt'>>;
+
+/** A message the provider accepted, waiting to be recorded with the others of its batch. */
+interface Accepted {
+  notification: Notification;
+  message: RenderedMessage;
+  receipt: SendReceipt;
+}
 
 /** Longest error text kept on the row. */
 const MAX_ERROR_LENGTH = 1000;
+/** Waits between tries to record accepted messages: a passing database fault must not make them look unsent. */
+const RECORD_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
 
 /**
- * Sends one notification: claims its row, checks it is still wanted, renders it, sends it on
+ * Sends notifications: claims their rows, checks each is still wanted, renders it, sends it on
  * its channel and records the outcome. Postgres decides everything (who sends, how many
- * attempts were made); the caller only moves the queue job when told to retry later.
+ * attempts were made); queues only carry ids.
+ *
+ * A batch (the consumers' path) loads every row with its recipient and booking at once, sends
+ * within the channel's concurrency, and records all accepted messages in one statement, retried
+ * before anything else happens: a message the provider accepted is never sent again because
+ * recording it failed once. Only if Postgres stays unreachable for every retry does the row
+ * keep its `sending` lease and come back after NOTIFY_SENDING_TIMEOUT (the documented residual
+ * window of a second send).
  *
  * Fallback: a row that ends `skipped`/`no_address` or `failed` (permanent error, or retries used
  * up) plans the next channel of its type's order in the same transaction (see fallback.ts): a
@@ -57,46 +71,81 @@ export class DeliveryService {
     private readonly config: HeraldConfig,
     private readonly channels: ChannelRegistry,
     private readonly renderer: MessageRenderer,
-    private readonly queue: NotificationQueue,
   ) {
     this.orders = channelOrdersFrom(config);
   }
 
+  /** Sends one due queued notification now, in this process (operators' path). */
   async deliver(notificationId: string): Promise<DeliveryOutcome> {
-    // Queue jobs have no request context: every delivery works in its own.
     const em = this.em.fork();
-    const notification = await this.claim(em, notificationId);
-    if (!notification) return this.unclaimed(em, notificationId);
-    try {
-      return await this.attempt(em, notification);
-    } catch (error) {
-      return this.recordFailure(em, notification, error);
-    }
+    const now = this.clock.now();
+    const claimed = await this.claimRows(
+      em,
+      `"id" = ? and "status" = ? and greatest("due_at", "next_attempt_at") <= ?`,
+      [notificationId, NotificationStatus.queued, now],
+    );
+    if (claimed.length === 0) return { status: 'not_claimed' };
+    const [outcome] = await this.send(em, claimed);
+    return outcome;
   }
 
   /**
-   * queued → sending in one conditional UPDATE, counting the attempt. Only a due row is
-   * claimed, so a job that fires early costs no attempt. Null when the row is not there to take.
+   * Sends a batch the dispatcher claimed: the rows still under its lease (a batch handed out
+   * again after its lease ran out finds its rows taken), each counting an attempt.
    */
-  private async claim(em: EntityManager, id: string): Promise<Notification | null> {
+  async deliverBatch(batch: DeliveryBatch): Promise<DeliveryOutcome[]> {
+    const em = this.em.fork();
+    const claimed = await this.claimRows(em, `"id" in (select jsonb_array_elements_text(?::jsonb)::uuid) and "status" = ? and "lease_until" = ?`, [
+      JSON.stringify(batch.ids),
+      NotificationStatus.sending,
+      new Date(batch.lease),
+    ]);
+    return claimed.length ? this.send(em, claimed) : [];
+  }
+
+  /**
+   * Takes rows for sending in one conditional UPDATE: `sending`, one more attempt, leased for
+   * NOTIFY_SENDING_TIMEOUT. Only the rows the condition still matches come back.
+   */
+  private async claimRows(em: EntityManager, where: string, params: unknown[]): Promise<Notification[]> {
     const now = this.clock.now();
     const rows = await em.getConnection().execute<Record<string, unknown>[]>(
-      `update "notifications" set "status" = ?, "attempts" = "attempts" + 1, "updated_at" = ?
-        where "id" = ? and "status" = ? and greatest("due_at", "next_attempt_at") <= ?
-        returning *`,
-      [NotificationStatus.sending, now, id, NotificationStatus.queued, now],
+      `update "notifications" set "status" = ?, "attempts" = "attempts" + 1, "lease_until" = ?, "updated_at" = ?
+        where ${where} returning *`,
+      [NotificationStatus.sending, new Date(now.getTime() + this.config.notificationTiming.sendingTimeoutMs), now, ...params],
     );
-    return rows.length ? em.map(Notification, rows[0]) : null;
+    return rows.map((row) => em.map(Notification, row));
   }
 
-  private async unclaimed(em: EntityManager, id: string): Promise<DeliveryOutcome> {
-    const row = await em.findOne(Notification, { id }, { fields: ['status', 'dueAt', 'nextAttemptAt'] });
-    if (row?.status !== NotificationStatus.queued) return { status: 'not_claimed' };
-    return { status: 'early', retryAt: row.nextAttemptAt && row.nextAttemptAt > row.dueAt ? row.nextAttemptAt : row.dueAt };
+  /** Sends claimed rows within their channel's concurrency; records what the providers accepted together. */
+  private async send(em: EntityManager, notifications: Notification[]): Promise<DeliveryOutcome[]> {
+    await em.populate(notifications, ['recipient', 'booking.customer', 'booking.provider']);
+    const accepted: Accepted[] = [];
+    const outcomes = new Map<string, DeliveryOutcome>();
+    const concurrency = this.config.sendConcurrency(notifications[0].channel);
+    await eachWithin(concurrency, notifications, async (notification) => {
+      try {
+        const result = await this.attempt(em, notification);
+        if ('receipt' in result) accepted.push(result);
+        else outcomes.set(notification.id, result);
+      } catch (error) {
+        outcomes.set(notification.id, await this.recordFailure(em, notification, error));
+      }
+    });
+    if (accepted.length) {
+      await this.recordSent(em, accepted);
+      for (const { notification } of accepted) outcomes.set(notification.id, { status: 'sent' });
+      await Promise.all(
+        accepted.map(({ notification, receipt }) =>
+          receipt.afterRecorded?.().catch((error: unknown) => this.logger.warn(`Notification ${notification.id}: after-send step failed (${errorName(error)})`)),
+        ),
+      );
+    }
+    return notifications.map((notification) => outcomes.get(notification.id)!);
   }
 
-  private async attempt(em: EntityManager, notification: Notification): Promise<DeliveryOutcome> {
-    await em.populate(notification, ['recipient', 'booking.customer', 'booking.provider']);
+  /** Checks, renders and sends one row; an accepted message is returned for recording, anything else is recorded here. */
+  private async attempt(em: EntityManager, notification: Notification): Promise<Accepted | DeliveryOutcome> {
     const { recipient, booking } = notification;
     const agenda = notification.type === NotificationType.provider_daily_agenda ? await this.agendaOf(em, notification) : null;
     const unwanted = whyUnwanted({
@@ -115,11 +164,7 @@ export class DeliveryService {
 
     const message = await this.renderer.render({ notification, recipient, booking, agenda: agenda?.bookings });
     const receipt = await sender.send(notification.id, address, message);
-    await this.recordSent(em, notification, message, receipt);
-    if (receipt.afterRecorded) {
-      await receipt.afterRecorded().catch((error: unknown) => this.logger.warn(`Notification ${notification.id}: after-send step failed (${errorName(error)})`));
-    }
-    return { status: 'sent' };
+    return { notification, message, receipt };
   }
 
   /** That local day's active bookings of the provider, by start; null without an agenda date. */
@@ -135,24 +180,50 @@ export class DeliveryService {
     return { bookings, dayEndsAt: to };
   }
 
-  private async recordSent(em: EntityManager, notification: Notification, message: RenderedMessage, receipt: SendReceipt): Promise<void> {
+  /**
+   * Records accepted messages as sent in one statement, retried: the provider has them, so a
+   * failure here must never let them look unsent. Also from `queued`: had a slow send been taken
+   * for interrupted and requeued, this stops a second one.
+   */
+  private async recordSent(em: EntityManager, accepted: Accepted[]): Promise<void> {
     const now = this.clock.now();
-    // Also from `queued`: had a slow send been taken for interrupted and requeued, this stops a second one.
-    const updated = await em.nativeUpdate(
-      Notification,
-      { id: notification.id, status: { $in: [NotificationStatus.sending, NotificationStatus.queued] } },
-      {
-        status: NotificationStatus.sent,
-        sentAt: now,
-        providerMessageId: receipt.providerMessageId,
-        subject: message.subject,
-        body: message.text,
-        nextAttemptAt: null,
-        updatedAt: now,
-      },
+    const records = accepted.map(({ notification, message, receipt }) => ({
+      id: notification.id,
+      provider_message_id: receipt.providerMessageId,
+      subject: message.subject,
+      body: message.text,
+    }));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const updated = await this.writeSent(em, records, now);
+        if (updated < records.length) this.logger.warn(`${records.length - updated} notification(s) were sent but their rows had moved on; recorded nothing for them`);
+        for (const { notification } of accepted) {
+          this.logger.log(`Notification ${notification.id} sent (${notification.type}, ${notification.channel}, attempt ${notification.attempts})`);
+        }
+        return;
+      } catch (error) {
+        if (attempt >= RECORD_RETRY_DELAYS_MS.length) {
+          this.logger.error(
+            `Could not record ${records.length} sent notification(s) (${errorName(error)}); they keep their lease until NOTIFY_SENDING_TIMEOUT: ${records.map((r) => r.id).join(', ')}`,
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_DELAYS_MS[attempt]));
+      }
+    }
+  }
+
+  /** The one statement that records accepted messages; a seam for fault tests. */
+  async writeSent(em: EntityManager, records: { id: string; provider_message_id: string | null; subject: string; body: string }[], now: Date): Promise<number> {
+    const rows = await em.getConnection().execute<{ id: string }[]>(
+      `update "notifications" n set "status" = ?, "sent_at" = ?, "provider_message_id" = r."provider_message_id", "subject" = r."subject", "body" = r."body",
+              "next_attempt_at" = null, "lease_until" = null, "updated_at" = ?
+         from jsonb_to_recordset(?::jsonb) as r("id" uuid, "provider_message_id" text, "subject" text, "body" text)
+        where n."id" = r."id" and n."status" in (?, ?)
+       returning n."id"`,
+      [NotificationStatus.sent, now, now, JSON.stringify(records), NotificationStatus.sending, NotificationStatus.queued],
     );
-    if (updated === 0) this.logger.warn(`Notification ${notification.id} was sent but its row had moved on; recorded nothing`);
-    else this.logger.log(`Notification ${notification.id} sent (${notification.type}, ${notification.channel}, attempt ${notification.attempts})`);
+    return rows.length;
   }
 
   private async recordSkipped(em: EntityManager, notification: Notification, reason: NotificationReason): Promise<DeliveryOutcome> {
@@ -165,19 +236,15 @@ export class DeliveryService {
 
   /**
    * Moves the row from `sending` to its end and, when `fallBack` and the row really was still
-   * ours, plans the next channel in the same transaction; the new row's job is added after the
-   * commit (should Redis miss it, reconcile rebuilds it from Postgres). The fallback row's id, if any.
+   * ours, plans the next channel in the same transaction; the new row, due now, wakes the
+   * dispatcher through its insert's NOTIFY. The fallback row's id, if any.
    */
   private async end(em: EntityManager, notification: Notification, ending: Ending, fallBack: boolean): Promise<string | null> {
     const fallback = await em.transactional(async (tx) => {
-      const ended = await tx.nativeUpdate(Notification, { id: notification.id, status: NotificationStatus.sending }, ending);
+      const ended = await tx.nativeUpdate(Notification, { id: notification.id, status: NotificationStatus.sending }, { ...ending, leaseUntil: null });
       return ended > 0 && fallBack ? this.planFallback(tx, notification) : null;
     });
-    if (!fallback) return null;
-    await this.queue
-      .enqueue([fallback])
-      .catch((error: unknown) => this.logger.warn(`Notification ${fallback.id}: fallback job not added (${errorName(error)}); reconcile will add it`));
-    return fallback.id;
+    return fallback?.id ?? null;
   }
 
   /** Inserts the row on the next channel, ON CONFLICT (dedup_key) DO NOTHING. Null when there is none or it exists. */
@@ -260,7 +327,7 @@ export class DeliveryService {
       return fallbackId ? { status: 'failed', fallbackId } : { status: 'failed' };
     }
     const retryAt = new Date(now.getTime() + delay);
-    await em.nativeUpdate(Notification, where, { status: NotificationStatus.queued, lastError, nextAttemptAt: retryAt, updatedAt: now });
+    await em.nativeUpdate(Notification, where, { status: NotificationStatus.queued, lastError, nextAttemptAt: retryAt, leaseUntil: null, updatedAt: now });
     this.logger.warn(`Notification ${notification.id} attempt ${notification.attempts} failed (${errorName(error)}); retrying in ${delay} ms`);
     if (!channelError) this.logUnexpected(notification.id, error);
     return { status: 'retry', retryAt };
@@ -271,6 +338,15 @@ export class DeliveryService {
     const frames = error instanceof Error && error.stack ? error.stack.split('\n').slice(1).join('\n') : undefined;
     this.logger.error(`Notification ${notificationId}: unexpected ${errorName(error)}`, frames);
   }
+}
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachWithin<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(lanes);
 }
 
 /** What is kept on the row: the message, prefixed by the channel's code when it gave one. */

@@ -4,7 +4,6 @@ import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { NotificationChannel, NotificationStatus, NotificationType } from '../notification.entity';
 import { BookingEventRelay } from '../planning/booking-event-relay';
-import { NotificationQueue } from '../queue/notification-queue';
 import { DeliveryService } from './delivery.service';
 import { maxAttempts } from './retry-policy';
 
@@ -42,36 +41,31 @@ export interface SendPendingSummary {
 }
 
 export interface ReconcileSummary {
-  /** Sends interrupted longer than NOTIFY_SENDING_TIMEOUT, queued again. */
+  /** `planned` rows entering the horizon, now `queued`. */
+  promoted: number;
+  /** Rows whose lease ran out (a lost batch, a dead process), put back to `queued`. */
   interrupted: number;
-  /** Queued notifications within the horizon whose job was (re)added; existing jobs are left as they are. */
-  enqueued: number;
-  /** Waiting jobs of notifications already due by the clock, started now. */
-  promotedJobs: number;
 }
-
-/** Raw rows carry timestamps as Postgres prints them (MikroORM leaves them strings). */
-interface DueRow {
-  id: string;
-  due_at: string | Date;
-}
-
-const toDate = (value: string | Date): Date => (value instanceof Date ? value : new Date(value));
 
 const DAY = 86_400_000;
-/** Rows per enqueue call and per cleanup DELETE. */
+/** Rows per promote and cleanup statement. */
 const BATCH = 1000;
-/** Jobs of due rows checked per reconcile run. */
-const MAX_JOB_CHECKS = 1000;
 /** A row is due at its due time, or at its next attempt when that is later (Postgres' greatest skips nulls). */
 const EFFECTIVE_DUE = `greatest("due_at", "next_attempt_at")`;
 /** Finished statuses whose rows cleanup deletes after the retention period. */
 const FINISHED = [NotificationStatus.sent, NotificationStatus.cancelled, NotificationStatus.skipped];
+/** A failed row none of whose fallbacks went out: only such a row may be sent again. */
+export const NO_FALLBACK_SENT = `not exists (
+  with recursive chain ("id") as (
+    select f."id" from "notifications" f where f."fallback_of" = "notifications"."id"
+    union all
+    select f."id" from "notifications" f join chain c on f."fallback_of" = c."id"
+  ) select 1 from chain join "notifications" s on s."id" = chain."id" where s."status" = 'sent')`;
 
 /**
- * Keeps Redis in step with Postgres: promotes rows entering the queue horizon, rebuilds jobs
- * Redis lost, rescues interrupted sends, deletes old finished rows, and lets an operator send
- * what is due by hand. Every step is idempotent, so any number of runs is safe.
+ * Keeps the due-queue moving: promotes rows entering the horizon, puts back rows whose lease ran
+ * out, deletes old finished rows, and lets an operator send what is due by hand. Every step is
+ * idempotent and bounded per statement, so any number of runs is safe.
  */
 @Injectable()
 export class MaintenanceService {
@@ -81,45 +75,52 @@ export class MaintenanceService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly config: HeraldConfig,
-    private readonly queue: NotificationQueue,
     private readonly delivery: DeliveryService,
     private readonly relay: BookingEventRelay,
   ) {}
 
-  /** `planned` rows due within the horizon become `queued` (one statement) and get their jobs. Returns how many. */
+  /** `planned` rows due within the horizon become `queued`, a batch per statement. Returns how many. */
   async promote(): Promise<number> {
     const now = this.clock.now();
     const horizon = new Date(now.getTime() + this.config.notificationTiming.queueHorizonMs);
-    const rows = await this.execute<DueRow>(
-      `update "notifications" set "status" = ?, "updated_at" = ? where "status" = ? and "due_at" <= ? returning "id", "due_at"`,
-      [NotificationStatus.queued, now, NotificationStatus.planned, horizon],
-    );
-    await this.enqueue(rows);
-    if (rows.length) this.logger.log(`Promoted ${rows.length} notification(s) into the queue`);
-    return rows.length;
+    let promoted = 0;
+    for (;;) {
+      const rows = await this.execute<{ id: string }>(
+        `update "notifications" set "status" = ?, "updated_at" = ?
+          where "id" in (select "id" from "notifications" where "status" = ? and "due_at" <= ? order by "due_at" limit ? for update skip locked)
+          returning "id"`,
+        [NotificationStatus.queued, now, NotificationStatus.planned, horizon, BATCH],
+      );
+      promoted += rows.length;
+      if (rows.length < BATCH) break;
+    }
+    if (promoted) this.logger.log(`Promoted ${promoted} notification(s) into the queue`);
+    return promoted;
   }
 
-  /**
-   * Rebuilds the queue from Postgres: interrupted sends go back to `queued`; every queued row due
-   * within the horizon gets its job (adding an existing job id changes nothing, so nothing is
-   * doubled); a waiting job whose row is already due by the clock is started.
-   */
-  async reconcile(): Promise<ReconcileSummary> {
+  /** Puts rows whose `sending` lease ran out back to `queued`, at most `limit`. Returns their ids. */
+  async requeueExpired(limit: number): Promise<string[]> {
     const now = this.clock.now();
-    const timing = this.config.notificationTiming;
-    const interrupted = await this.execute<{ id: string }>(
-      `update "notifications" set "status" = ?, "updated_at" = ? where "status" = ? and "updated_at" < ? returning "id"`,
-      [NotificationStatus.queued, now, NotificationStatus.sending, new Date(now.getTime() - timing.sendingTimeoutMs)],
+    const rows = await this.execute<{ id: string }>(
+      `update "notifications" set "status" = ?, "lease_until" = null, "updated_at" = ?
+        where "id" in (select "id" from "notifications" where "status" = ? and "lease_until" < ? limit ? for update skip locked)
+        returning "id"`,
+      [NotificationStatus.queued, now, NotificationStatus.sending, now, limit],
     );
-    if (interrupted.length) this.logger.warn(`Requeued ${interrupted.length} interrupted send(s)`);
-    const queued = await this.execute<DueRow>(
-      `select "id", ${EFFECTIVE_DUE} as "due_at" from "notifications" where "status" = ? and ${EFFECTIVE_DUE} <= ? order by 2, 1`,
-      [NotificationStatus.queued, new Date(now.getTime() + timing.queueHorizonMs)],
-    );
-    await this.enqueue(queued);
-    const due = queued.filter((row) => toDate(row.due_at).getTime() <= now.getTime()).slice(0, MAX_JOB_CHECKS);
-    const promotedJobs = (await Promise.all(due.map((row) => this.startIfWaiting(row.id)))).filter(Boolean).length;
-    return { interrupted: interrupted.length, enqueued: queued.length, promotedJobs };
+    if (rows.length) this.logger.warn(`Put back ${rows.length} notification(s) whose lease ran out`);
+    return rows.map((row) => row.id);
+  }
+
+  /** What the scheduler does every tick and the dispatcher every pass, at once: for operators. */
+  async reconcile(): Promise<ReconcileSummary> {
+    const promoted = await this.promote();
+    let interrupted = 0;
+    for (;;) {
+      const ids = await this.requeueExpired(BATCH);
+      interrupted += ids.length;
+      if (ids.length < BATCH) break;
+    }
+    return { promoted, interrupted };
   }
 
   /** Deletes sent, cancelled and skipped rows finished more than NOTIFY_RETENTION_DAYS ago. Returns how many. */
@@ -156,7 +157,7 @@ export class MaintenanceService {
     if (options.dryRun) {
       const candidates = await this.candidates(now, max, options.retryFailed ? attemptsLimit : null);
       const [{ count }] = options.retryFailed
-        ? await this.execute<{ count: number }>(`select count(*)::int as "count" from "notifications" where "status" = ? and "attempts" < ?`, [
+        ? await this.execute<{ count: number }>(`select count(*)::int as "count" from "notifications" where "status" = ? and "attempts" < ? and ${NO_FALLBACK_SENT}`, [
             NotificationStatus.failed,
             attemptsLimit,
           ])
@@ -165,13 +166,13 @@ export class MaintenanceService {
     }
 
     if (options.retryFailed) {
-      const requeued = await this.execute<DueRow>(
-        `update "notifications" set "status" = ?, "next_attempt_at" = null, "updated_at" = ? where "status" = ? and "attempts" < ? returning "id", "due_at"`,
+      // A failed row whose fallback reached the person stays failed: sending it again would repeat the message.
+      const requeued = await this.execute<{ id: string }>(
+        `update "notifications" set "status" = ?, "next_attempt_at" = null, "updated_at" = ? where "status" = ? and "attempts" < ? and ${NO_FALLBACK_SENT} returning "id"`,
         [NotificationStatus.queued, now, NotificationStatus.failed, attemptsLimit],
       );
+      // Those beyond `max` are left to the dispatcher.
       summary.requeued = requeued.length;
-      // Those beyond `max` are left to the workers.
-      await this.enqueue(requeued);
     }
     const candidates = await this.candidates(now, max, null);
     summary.considered = candidates.length;
@@ -192,11 +193,9 @@ export class MaintenanceService {
           summary[outcome.status] += 1;
           break;
         case 'retry':
+          // The dispatcher takes the next attempt; this pass does not wait for it.
           summary.retried += 1;
-          // A worker takes the next attempt; this pass does not wait for it.
-          await this.queue.enqueue([{ id: candidate.id, dueAt: outcome.retryAt }]);
           break;
-        case 'early':
         case 'not_claimed':
           break;
       }
@@ -209,7 +208,7 @@ export class MaintenanceService {
 
   /** Due `planned`/`queued` rows (and, with an attempts limit, failed ones with attempts left), oldest first. */
   private async candidates(now: Date, max: number, failedBelowAttempts: number | null): Promise<PendingCandidate[]> {
-    const failed = failedBelowAttempts === null ? '' : ` or ("status" = ? and "attempts" < ?)`;
+    const failed = failedBelowAttempts === null ? '' : ` or ("status" = ? and "attempts" < ? and ${NO_FALLBACK_SENT})`;
     const rows = await this.execute<{ id: string; type: NotificationType; channel: NotificationChannel; recipient_id: string; due_at: string | Date }>(
       `select "id", "type", "channel", "recipient_id", ${EFFECTIVE_DUE} as "due_at" from "notifications"
         where ("status" in (?, ?) and ${EFFECTIVE_DUE} <= ?)${failed}
@@ -222,26 +221,7 @@ export class MaintenanceService {
         max,
       ],
     );
-    return rows.map((row) => ({ id: row.id, type: row.type, channel: row.channel, recipientId: row.recipient_id, dueAt: toDate(row.due_at) }));
-  }
-
-  private async enqueue(rows: readonly DueRow[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += BATCH) {
-      await this.queue.enqueue(rows.slice(start, start + BATCH).map((row) => ({ id: row.id, dueAt: toDate(row.due_at) })));
-    }
-  }
-
-  /** Starts the job of a due notification when it is still waiting out a delay. True when it did. */
-  private async startIfWaiting(id: string): Promise<boolean> {
-    const job = await this.queue.bullQueue.getJob(id);
-    if (!job || !(await job.isDelayed())) return false;
-    try {
-      await job.promote();
-      return true;
-    } catch {
-      // It left the delayed set meanwhile: a worker has it.
-      return false;
-    }
+    return rows.map((row) => ({ id: row.id, type: row.type, channel: row.channel, recipientId: row.recipient_id, dueAt: new Date(row.due_at) }));
   }
 
   private execute<T>(sql: string, params: unknown[]): Promise<T[]> {

@@ -8,7 +8,7 @@ const DAY = 86_400_000;
 
 /**
  * The scheduler's part, on scheduler processes only: every NOTIFY_PROMOTE_EVERY it asks for a
- * promote and a reconcile run, and for the day's cleanup. Tick jobs have ids derived from the
+ * promote run, and for the day's cleanup. Tick jobs have ids derived from the
  * clock (`promote:<tick>`), so however many schedulers run, each tick runs once, on a worker.
  */
 @Injectable()
@@ -47,7 +47,6 @@ export class NotificationTicks implements OnApplicationBootstrap, BeforeApplicat
   private async addTickJobs(): Promise<void> {
     try {
       await this.queue.tick(NotificationJob.Promote, this.everyMs);
-      await this.queue.tick(NotificationJob.Reconcile, this.everyMs);
       await this.queue.tick(NotificationJob.Cleanup, DAY);
     } catch (error) {
       this.logger.warn(`Could not add maintenance jobs: ${error instanceof Error ? error.message : String(error)}`);

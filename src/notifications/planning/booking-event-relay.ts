@@ -1,9 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Client } from 'pg';
 import { BookingEventData, BookingEventType } from '../../bookings/booking-event.entity';
 import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
-import { Applied, NotificationPlanner } from './notification-planner.service';
+import { PgListener } from '../../core/database/pg-listener';
+import { NotificationPlanner } from './notification-planner.service';
 
 /** The NOTIFY channel booking_events inserts announce themselves on (see the relay migration). */
 const ANNOUNCE_CHANNEL = 'herald_booking_events';
@@ -36,7 +36,7 @@ interface EventRow {
 @Injectable()
 export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BookingEventRelay.name);
-  private listener: Client | null = null;
+  private listener: PgListener | null = null;
   private poll: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -50,7 +50,8 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runs(ProcessRole.Worker) && !this.config.runs(ProcessRole.Scheduler)) return;
-    await this.listen();
+    this.listener = new PgListener(this.config.DATABASE_URL, [ANNOUNCE_CHANNEL], () => this.wake(), this.config.notificationTiming.relayPollMs, 'relay');
+    await this.listener.start();
     this.poll = setInterval(() => this.wake(), this.config.notificationTiming.relayPollMs);
     this.wake();
   }
@@ -59,7 +60,7 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
     this.stopped = true;
     if (this.poll) clearInterval(this.poll);
     await this.running;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 
   /** Asks for a pass; one already running makes another right after it. */
@@ -101,8 +102,7 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
 
   /** One batch in one transaction: read past the position, plan, move the position. Returns the batch's size. */
   private async pass(wait: boolean): Promise<number> {
-    let applied: Applied | null = null;
-    const count = await this.em.fork().transactional(async (tx) => {
+    return this.em.fork().transactional(async (tx) => {
       if (wait) await tx.execute('select pg_advisory_xact_lock(?, ?)', RELAY_LOCK);
       else {
         const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?, ?) as "locked"', RELAY_LOCK);
@@ -118,7 +118,7 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
         [POSITION, BATCH],
       );
       if (events.length === 0) return 0;
-      applied = await this.planner.planEvents(
+      await this.planner.planEvents(
         tx,
         events.map((event) => ({ eventId: event.id, bookingId: event.booking_id, type: event.type, bookingVersion: event.booking_version, data: event.data ?? {} })),
       );
@@ -126,38 +126,5 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
       await tx.execute(`update "notification_relay_positions" set "tx_id" = ?::xid8, "seq" = ?, "updated_at" = now() where "name" = ?`, [last.tx_id, last.seq, POSITION]);
       return events.length;
     });
-    if (applied) await this.planner.afterCommit(applied);
-    return count;
-  }
-
-  /** A connection of its own that LISTENs for new events; it reconnects when Postgres drops it. */
-  private async listen(): Promise<void> {
-    if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'herald:relay' });
-    client.on('notification', () => this.wake());
-    client.on('error', (error) => {
-      this.logger.warn(`Relay listener: ${error.message}; reconnecting`);
-      this.reconnect(client);
-    });
-    client.on('end', () => this.reconnect(client));
-    try {
-      await client.connect();
-      await client.query(`listen "${ANNOUNCE_CHANNEL}"`);
-      this.listener = client;
-      // Events committed while we were not listening.
-      this.wake();
-    } catch (error) {
-      this.logger.warn(`Relay listener could not connect (${error instanceof Error ? error.message : String(error)}); polling until it can`);
-      this.reconnect(client);
-    }
-  }
-
-  /** Each client reconnects once: its listeners go before anything else can fire. */
-  private reconnect(client: Client): void {
-    client.removeAllListeners();
-    client.on('error', () => undefined);
-    if (this.listener === client) this.listener = null;
-    client.end().catch(() => undefined);
-    if (!this.stopped) setTimeout(() => void this.listen(), this.config.notificationTiming.relayPollMs).unref();
   }
 }

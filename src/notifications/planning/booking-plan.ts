@@ -30,7 +30,7 @@ export interface PlanSettings {
   beforeEndMs: number | null;
   providerNextBookingMs: number;
   agendaHour: number;
-  /** Rows due within this window start `queued` (a job is added); later ones stay `planned`. */
+  /** Rows due within this window start `queued` (the dispatcher takes them when due); later ones stay `planned` until promoted. */
   queueHorizonMs: number;
   /** External channels in order of preference (NOTIFY_CHANNELS), for types without their own order. */
   channels: readonly ExternalChannel[];

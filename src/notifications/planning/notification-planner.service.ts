@@ -7,7 +7,6 @@ import { BookingEventPayload } from '../../bookings/booking.events';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from '../notification.entity';
-import { NotificationQueue } from '../queue/notification-queue';
 import { BookingPlan, PlanBooking, PlannedNotification, planBooking, PlanParty, PlanSettings, planSettingsFrom, PLANNED_EVENT_TYPES, PlanTrigger } from './booking-plan';
 
 export interface PlanResultRow {
@@ -31,7 +30,7 @@ export interface PlanResult {
 }
 
 export interface PlanOptions {
-  /** Compute and write inside a transaction that is rolled back; nothing is queued. */
+  /** Compute and write inside a transaction that is rolled back. */
   dryRun?: boolean;
 }
 
@@ -54,8 +53,8 @@ interface InsertedRow {
   reason: NotificationReason | null;
 }
 
-/** What a transaction changed, for the queue work that follows its commit. */
-export interface Applied {
+/** What a transaction changed. */
+interface Applied {
   cancelledIds: string[];
   inserted: InsertedRow[];
 }
@@ -109,7 +108,6 @@ export class NotificationPlanner {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly queue: NotificationQueue,
     private readonly clock: Clock,
     config: HeraldConfig,
   ) {
@@ -124,14 +122,13 @@ export class NotificationPlanner {
         { eventId: event.eventId, bookingId: event.bookingId, type: event.type, bookingVersion: event.bookingVersion, data: record?.data ?? {} },
       ]);
     });
-    if (!options.dryRun) await this.afterCommit(applied);
     return summarise(applied);
   }
 
   /**
    * Plans a batch of events in the caller's transaction, in their order: the n-th event of each
    * booking is applied after its (n-1)-th, so a reschedule never overtakes its booking's creation.
-   * `confirmed` and unknown types plan nothing. The caller runs `afterCommit` once committed.
+   * `confirmed` and unknown types plan nothing. Inserted rows wake the dispatcher through their NOTIFY.
    */
   async planEvents(em: EntityManager, events: readonly PlanEvent[]): Promise<Applied> {
     const planned = events.filter((event) => PLANNED_EVENT_TYPES.includes(event.type));
@@ -178,25 +175,10 @@ export class NotificationPlanner {
       after = page[page.length - 1];
       const ids = page.map((booking) => booking.id);
       const applied = await this.inTransaction(options.dryRun, (em) => this.scheduleBookings(em, ids));
-      if (!options.dryRun) await this.afterCommit(applied);
       merge(total, applied);
       if (page.length < PAGE_SIZE) break;
     }
     return summarise(total);
-  }
-
-  /**
-   * After the commit: drop the jobs of cancelled rows, add the jobs of new queued rows. Both are
-   * tried even if one fails; Postgres already holds the truth, so a job Redis missed is rebuilt
-   * by the delivery side's reconcile, and a leftover job finds its row cancelled at send time.
-   */
-  async afterCommit(applied: Applied): Promise<void> {
-    const outcomes = await Promise.allSettled([
-      this.queue.remove(applied.cancelledIds),
-      this.queue.enqueue(applied.inserted.filter((row) => row.status === NotificationStatus.queued)),
-    ]);
-    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
   }
 
   private async scheduleBookings(em: EntityManager, ids: string[]): Promise<Applied> {

@@ -4,13 +4,12 @@ import { BookingEvent } from '../../bookings/booking-event.entity';
 import { Booking } from '../../bookings/booking.entity';
 import { User } from '../../users/user.entity';
 import { Notification } from '../notification.entity';
-import { NotificationQueueModule } from '../queue/notification-queue.module';
 import { BookingEventRelay } from './booking-event-relay';
 import { NotificationPlanner } from './notification-planner.service';
 
-/** Decides which notifications a booking calls for and when, from the booking event log; rows in Postgres, timing in the queue. */
+/** Decides which notifications a booking calls for and when, from the booking event log; rows in Postgres, which is also the due-queue. */
 @Module({
-  imports: [MikroOrmModule.forFeature([Notification, Booking, BookingEvent, User]), NotificationQueueModule],
+  imports: [MikroOrmModule.forFeature([Notification, Booking, BookingEvent, User])],
   providers: [NotificationPlanner, BookingEventRelay],
   exports: [NotificationPlanner, BookingEventRelay],
 })

@@ -2,74 +2,90 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Clock } from '../../core/clock/clock';
+import { NotificationChannel } from '../notification.entity';
 
+/** Maintenance ticks only: deliveries have their own queues, so a backlog never delays a tick. */
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
+/** One delivery queue per channel: a slow SMS provider never holds up in-app or Telegram. */
+export const deliveryQueueName = (channel: NotificationChannel): string => `deliver-${channel}`;
+
+export const DELIVERY_QUEUES = Object.values(NotificationChannel).map(deliveryQueueName);
+
 export enum NotificationJob {
-  /** Send one notification; job id = notification id, payload = that id only. */
-  Deliver = 'deliver',
-  /** Move rows entering the horizon from Postgres into the queue. */
+  /** Move rows entering the horizon to `queued`. */
   Promote = 'promote',
-  /** Rebuild jobs Redis lost, requeue interrupted sends. */
-  Reconcile = 'reconcile',
   /** Delete old finished rows. */
   Cleanup = 'cleanup',
 }
 
-export interface DeliverJobData {
-  notificationId: string;
+/**
+ * A batch of claimed notifications of one channel. `lease` is the claim's lease (ms since the
+ * epoch): a consumer takes only the rows still under it, so a batch handed out twice (its lease
+ * ran out and the rows were claimed again) is sent once.
+ */
+export interface DeliveryBatch {
+  ids: string[];
+  lease: number;
 }
 
-/** The notifications queue, behind one adapter: ids and timing only ever reach Redis. */
+/** The notification queues, behind one adapter: ids and timing only ever reach Redis. */
 @Injectable()
 export class NotificationQueue implements OnModuleInit {
   private readonly logger = new Logger(NotificationQueue.name);
+  private readonly deliveries: Map<NotificationChannel, Queue>;
 
   constructor(
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    @InjectQueue(deliveryQueueName(NotificationChannel.in_app)) inApp: Queue,
+    @InjectQueue(deliveryQueueName(NotificationChannel.telegram)) telegram: Queue,
+    @InjectQueue(deliveryQueueName(NotificationChannel.email)) email: Queue,
+    @InjectQueue(deliveryQueueName(NotificationChannel.sms)) sms: Queue,
     private readonly clock: Clock,
   ) {
+    this.deliveries = new Map([
+      [NotificationChannel.in_app, inApp],
+      [NotificationChannel.telegram, telegram],
+      [NotificationChannel.email, email],
+      [NotificationChannel.sms, sms],
+    ]);
     // A Queue re-emits its connection's errors; with no listener one would crash the process.
-    queue.on('error', (error) => this.logger.warn(`Notifications queue: ${error.message}`));
+    for (const each of [queue, ...this.deliveries.values()]) each.on('error', (error) => this.logger.warn(`Queue ${each.name}: ${error.message}`));
   }
 
   /**
-   * Start-up waits for the queue's Redis connection: a missing Redis stops the boot, and a
+   * Start-up waits for the queues' Redis connection: a missing Redis stops the boot, and a
    * process closed right after it started cannot leave a half-open connection that BullMQ
    * would report as an unhandled error.
    */
   async onModuleInit(): Promise<void> {
-    await this.queue.waitUntilReady();
+    await Promise.all([this.queue, ...this.deliveries.values()].map((each) => each.waitUntilReady()));
   }
 
-  /**
-   * Adds a delayed delivery job per notification, job id = notification id, so adding one that
-   * is already waiting changes nothing.
-   */
-  async enqueue(items: readonly { id: string; dueAt: Date }[]): Promise<void> {
-    if (items.length === 0) return;
-    const now = this.clock.now().getTime();
-    await this.queue.addBulk(
-      items.map(({ id, dueAt }) => ({
-        name: NotificationJob.Deliver,
-        data: { notificationId: id } satisfies DeliverJobData,
-        opts: { jobId: id, delay: Math.max(0, dueAt.getTime() - now), removeOnComplete: true, removeOnFail: true },
-      })),
+  /** Hands claimed batches to their channel's consumers. */
+  async dispatch(channel: NotificationChannel, batches: readonly DeliveryBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    await this.deliveryQueue(channel).addBulk(
+      batches.map((data) => ({ name: 'deliver', data, opts: { removeOnComplete: true, removeOnFail: { age: 86_400 } } })),
     );
   }
 
-  /** Drops waiting delivery jobs; a job already running is left to its send-time check. */
-  async remove(ids: readonly string[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.queue.remove(id)));
+  /** Batches of a channel waiting or being sent: the dispatcher hands out no more while it is high. */
+  async backlog(channel: NotificationChannel): Promise<number> {
+    return this.deliveryQueue(channel).getJobCountByTypes('waiting', 'active', 'prioritized', 'delayed');
   }
 
   /** Runs a maintenance job once per tick, however many schedulers ask for it. */
-  async tick(job: Exclude<NotificationJob, NotificationJob.Deliver>, everyMs: number): Promise<void> {
+  async tick(job: NotificationJob, everyMs: number): Promise<void> {
     const tick = Math.floor(this.clock.now().getTime() / everyMs);
     await this.queue.add(job, {}, { jobId: `${job}-${tick}`, removeOnComplete: { age: Math.ceil((everyMs * 2) / 1000) }, removeOnFail: { age: 86_400 } });
   }
 
-  /** The underlying queue, for the processor's own job control and for tests. */
+  deliveryQueue(channel: NotificationChannel): Queue {
+    return this.deliveries.get(channel)!;
+  }
+
+  /** The maintenance queue, for tests. */
   get bullQueue(): Queue {
     return this.queue;
   }

@@ -1,0 +1,167 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Clock } from '../../core/clock/clock';
+import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
+import { PgListener } from '../../core/database/pg-listener';
+import { NotificationChannel, NotificationStatus } from '../notification.entity';
+import { DeliveryBatch, NotificationQueue } from '../queue/notification-queue';
+import { MaintenanceService } from './maintenance.service';
+
+/** The NOTIFY channel new notification rows announce themselves on (see the dispatch migration). */
+export const NOTIFICATIONS_DUE_CHANNEL = 'herald_notifications_due';
+/** Shortest nap between passes while due rows wait for a channel's backlog to shrink. */
+const BACKPRESSURE_NAP_MS = 20;
+/** Rows whose lease ran out, put back per pass. */
+const EXPIRED_PER_PASS = 1000;
+
+/** What one dispatch pass did. */
+export interface DispatchPass {
+  /** Rows claimed and handed to their channel's queue. */
+  dispatched: number;
+  /** Rows whose lease had run out, put back to `queued`. */
+  expired: number;
+}
+
+/**
+ * The scheduled provider of the delivery queues, on worker and scheduler processes. Postgres is the
+ * due-queue: each pass puts back rows whose lease ran out, claims due `queued` rows in batches
+ * (`FOR UPDATE SKIP LOCKED` + `UPDATE … RETURNING`, so any number of dispatchers split the work)
+ * with a short lease, and hands their ids to one BullMQ queue per channel. A channel whose queue
+ * already holds NOTIFY_DISPATCH_MAX_BATCHES gets nothing more: its rows wait in Postgres, not Redis.
+ * Between passes it sleeps until the next due row, the next lease expiry or NOTIFY_DISPATCH_POLL,
+ * whichever comes first, and wakes at once for a new row (NOTIFY) or a finished batch.
+ * Redis holds no timer per row, so losing it loses nothing: leases bring claimed rows back.
+ */
+@Injectable()
+export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(Dispatcher.name);
+  private readonly timing: HeraldConfig['notificationTiming'];
+  private listener: PgListener | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly queue: NotificationQueue,
+    private readonly maintenance: MaintenanceService,
+    private readonly clock: Clock,
+    private readonly config: HeraldConfig,
+  ) {
+    this.timing = config.notificationTiming;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.runs(ProcessRole.Worker) && !this.config.runs(ProcessRole.Scheduler)) return;
+    this.stopped = false;
+    this.listener = new PgListener(this.config.DATABASE_URL, [NOTIFICATIONS_DUE_CHANNEL], () => this.wake(), this.timing.dispatchPollMs, 'dispatcher');
+    await this.listener.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.listener?.stop();
+  }
+
+  /** Asks for a pass now; one already running makes another right after it. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let napMs = this.timing.dispatchPollMs;
+    try {
+      const pass = await this.pass();
+      napMs = pass.full ? 0 : pass.waiting ? BACKPRESSURE_NAP_MS : await this.untilNextDue();
+    } catch (error) {
+      this.logger.warn(`Dispatch pass failed (${error instanceof Error ? error.message : String(error)}); trying again in ${napMs} ms`);
+    }
+    if (this.stopped) return;
+    if (napMs <= 0) this.again = true;
+    else this.timer = setTimeout(() => this.wake(), napMs);
+  }
+
+  /** One pass: expired leases back, then up to a full set of batches per open channel. */
+  async pass(): Promise<DispatchPass & { full: boolean; waiting: boolean }> {
+    const now = this.clock.now();
+    const expired = await this.maintenance.requeueExpired(EXPIRED_PER_PASS);
+
+    const { dispatchBatch, dispatchMaxBatches } = this.timing;
+    const room = new Map<NotificationChannel, number>();
+    for (const channel of Object.values(NotificationChannel)) {
+      const free = dispatchMaxBatches - (await this.queue.backlog(channel));
+      if (free > 0) room.set(channel, free * dispatchBatch);
+    }
+    const limit = Math.max(0, ...room.values());
+    if (limit === 0) return { dispatched: 0, expired: expired.length, full: false, waiting: true };
+
+    const lease = new Date(now.getTime() + this.timing.dispatchLeaseMs);
+    const claimed = await this.execute<{ id: string; channel: NotificationChannel }>(
+      `update "notifications" n set "status" = ?, "lease_until" = ?, "updated_at" = ?
+         from (select "id", row_number() over (partition by "channel" order by "due_at", "id") as "rank"
+                 from (select "id", "channel", "due_at" from "notifications"
+                        where "status" = ? and "due_at" <= ? and ("next_attempt_at" is null or "next_attempt_at" <= ?)
+                          and "channel" in (select jsonb_array_elements_text(?::jsonb))
+                        order by "due_at" limit ? for update skip locked) due) picked
+        where n."id" = picked."id" and picked."rank" <= (?::jsonb ->> n."channel")::int
+       returning n."id", n."channel"`,
+      [
+        NotificationStatus.sending,
+        lease,
+        now,
+        NotificationStatus.queued,
+        now,
+        now,
+        JSON.stringify([...room.keys()]),
+        limit * room.size,
+        JSON.stringify(Object.fromEntries(room)),
+      ],
+    );
+    const byChannel = new Map<NotificationChannel, string[]>();
+    for (const row of claimed) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row.id]);
+    for (const [channel, ids] of byChannel) {
+      const batches: DeliveryBatch[] = [];
+      for (let start = 0; start < ids.length; start += dispatchBatch) batches.push({ ids: ids.slice(start, start + dispatchBatch), lease: lease.getTime() });
+      // Should Redis refuse them, the rows come back when their lease runs out.
+      await this.queue.dispatch(channel, batches);
+    }
+    // A channel that took all the room it had may have more due; a channel with no room waits for its consumers.
+    const full = [...byChannel].some(([channel, ids]) => ids.length >= room.get(channel)!);
+    return { dispatched: claimed.length, expired: expired.length, full, waiting: room.size < Object.values(NotificationChannel).length };
+  }
+
+  /** Milliseconds until the next row falls due or the next lease runs out, at most NOTIFY_DISPATCH_POLL. */
+  private async untilNextDue(): Promise<number> {
+    const [row] = await this.execute<{ next: Date | string | null }>(
+      `select least(
+         (select min("due_at") from "notifications" where "status" = ? and "next_attempt_at" is null),
+         (select min(greatest("due_at", "next_attempt_at")) from "notifications" where "status" = ? and "next_attempt_at" is not null),
+         (select min("lease_until") from "notifications" where "status" = ?)
+       ) as "next"`,
+      [NotificationStatus.queued, NotificationStatus.queued, NotificationStatus.sending],
+    );
+    if (row.next === null) return this.timing.dispatchPollMs;
+    const wait = new Date(row.next).getTime() - this.clock.now().getTime();
+    return Math.min(this.timing.dispatchPollMs, Math.max(1, wait));
+  }
+
+  private execute<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.em.getConnection().execute<T[]>(sql, params);
+  }
+}
