@@ -34,7 +34,7 @@ function agendaFor(startsAt: string): { date: string; dueAt: string } {
   return { date: local.toISODate()!, dueAt: local.set({ hour: 7, minute: 0, second: 0, millisecond: 0 }).toUTC().toISO()! };
 }
 
-const view = (row: NotificationRow) => [row.type, row.recipient_id, row.channel, row.offset_minutes, row.due_at.toISOString(), row.status, row.reason];
+const view = (row: NotificationRow) => [row.type, row.recipient_id, row.channel, row.offset_seconds / 60, row.due_at.toISOString(), row.status, row.reason];
 
 /** Asserts each row has a delivery job (job id = row id) exactly when it is queued. */
 async function expectJobsMatchStatuses(t: TestApp, rows: NotificationRow[]): Promise<void> {
@@ -71,7 +71,7 @@ describe('notifications: planning (e2e)', () => {
     const at = (ms: number) => new Date(ms).toISOString();
 
     // Immediate rows are due "now" as the planner saw it: moments ago.
-    const immediate = rows.filter((row) => row.offset_minutes === 0 && row.type !== 'booking_reminder');
+    const immediate = rows.filter((row) => row.offset_seconds === 0 && row.type !== 'booking_reminder');
     for (const row of immediate) expect(now - row.due_at.getTime()).toBeLessThan(10_000);
     const due = immediate[0].due_at.toISOString();
 
@@ -96,7 +96,8 @@ describe('notifications: planning (e2e)', () => {
     ]);
     for (const row of rows) {
       expect(row).toMatchObject({ booking_version: 1, payload: { startsAt: booking.startsAt, endsAt: booking.endsAt } });
-      expect(row.dedup_key).toBe(`${booking.id}:${row.type}:${row.offset_minutes}:${row.channel}:${row.recipient_id}:v1`);
+      // Whole-minute offsets keep the minutes form of the keys stored rows already carry.
+      expect(row.dedup_key).toBe(`${booking.id}:${row.type}:${row.offset_seconds / 60}:${row.channel}:${row.recipient_id}:v1`);
     }
     await expectJobsMatchStatuses(t, rows);
     const job = await jobOf(t, rows[0].id);
@@ -160,7 +161,7 @@ describe('notifications: planning (e2e)', () => {
       ].sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]))),
     );
     const timed = fresh.filter((row) => row.type !== 'booking_rescheduled' && row.channel === 'email');
-    expect(timed.map((row) => [row.type, row.offset_minutes, row.due_at.toISOString(), row.status, row.reason])).toEqual([
+    expect(timed.map((row) => [row.type, row.offset_seconds / 60, row.due_at.toISOString(), row.status, row.reason])).toEqual([
       ['booking_reminder', 4320, new Date(start - 72 * HOUR).toISOString(), 'skipped', 'too_late'],
       ['booking_reminder', 2160, new Date(start - 36 * HOUR).toISOString(), 'skipped', 'too_late'],
       ['booking_reminder', 1440, new Date(start - 24 * HOUR).toISOString(), 'skipped', 'too_late'],

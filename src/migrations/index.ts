@@ -2,10 +2,12 @@ import { MigrationObject } from '@mikro-orm/core';
 import { Migration20261121100000 } from './Migration20261121100000_initial';
 import { Migration20261121120000 } from './Migration20261121120000_notifications';
 import { Migration20261121140000 } from './Migration20261121140000_channels';
+import { Migration20261201100000 } from './Migration20261201100000_exact_offsets_and_lookups';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261121100000_initial', class: Migration20261121100000 },
   { name: 'Migration20261121120000_notifications', class: Migration20261121120000 },
   { name: 'Migration20261121140000_channels', class: Migration20261121140000 },
+  { name: 'Migration20261201100000_exact_offsets_and_lookups', class: Migration20261201100000 },
 ];

@@ -79,6 +79,7 @@ export interface NotificationPayload {
 @Index({ properties: ['booking'] })
 export class Notification extends BaseEntity<
   | 'booking'
+  | 'offsetSeconds'
   | 'offsetMinutes'
   | 'status'
   | 'reason'
@@ -125,10 +126,15 @@ export class Notification extends BaseEntity<
   @Enum({ items: () => NotificationChannel })
   channel: NotificationChannel;
 
-  /** Minutes before the booking's start (reminders) or end (ending soon); 0 otherwise. */
-  @Field(() => Int)
+  @Field(() => Int, { description: "Seconds before the booking's start (reminders, nudges) or end (ending soon); 0 otherwise" })
   @Property({ type: 'integer' })
-  offsetMinutes: number = 0;
+  offsetSeconds: number = 0;
+
+  /** Published before offsets were kept in seconds; kept for existing clients. */
+  @Field(() => Int, { description: 'offsetSeconds in whole minutes (rounded down)' })
+  get offsetMinutes(): number {
+    return Math.trunc(this.offsetSeconds / 60);
+  }
 
   @Field()
   @Property({ type: 'timestamptz' })
@@ -214,12 +220,20 @@ export class Notification extends BaseEntity<
 export function bookingDedupKey(parts: {
   bookingId: string;
   type: NotificationType;
-  offsetMinutes: number;
+  offsetSeconds: number;
   channel: NotificationChannel;
   recipientId: string;
   bookingVersion: number;
 }): string {
-  return [parts.bookingId, parts.type, parts.offsetMinutes, parts.channel, parts.recipientId, `v${parts.bookingVersion}`].join(':');
+  return [parts.bookingId, parts.type, offsetKey(parts.offsetSeconds), parts.channel, parts.recipientId, `v${parts.bookingVersion}`].join(':');
+}
+
+/**
+ * An offset as its key part: whole minutes as their number of minutes ("60"), the form stored
+ * keys have always had, and any other offset exactly in seconds ("20s"), so none collide.
+ */
+function offsetKey(offsetSeconds: number): string {
+  return offsetSeconds % 60 === 0 ? String(offsetSeconds / 60) : `${offsetSeconds}s`;
 }
 
 /** The dedup key of a provider's agenda: once per provider, local day and channel. */

@@ -239,7 +239,7 @@ export class NotificationPlanner {
           booking: row.bookingId,
           type: row.type,
           channel: row.channel,
-          offsetMinutes: row.offsetMinutes,
+          offsetSeconds: row.offsetSeconds,
           dueAt: row.dueAt,
           status: row.status,
           reason: row.reason,
