@@ -164,7 +164,9 @@ export class Notification extends BaseEntity<
   @Property({ type: 'timestamptz', nullable: true })
   sentAt: Date | null = null;
 
+  /** Provider callbacks (Twilio's status reports) find the row by it. */
   @Field(() => String, { nullable: true })
+  @Index()
   @Property({ type: 'text', nullable: true })
   providerMessageId: string | null = null;
 
