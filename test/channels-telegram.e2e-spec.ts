@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { BookingEvent, BookingEventType } from '../src/bookings/booking-event.entity';
 import { Booking, BookingStatus } from '../src/bookings/booking.entity';
 import { TelegramLinks } from '../src/channels/telegram/telegram-links';
-import { NotificationStatus, NotificationType, NotificationChannel } from '../src/notifications/notification.entity';
+import { Notification, NotificationStatus, NotificationType, NotificationChannel } from '../src/notifications/notification.entity';
 import { User } from '../src/users/user.entity';
 import { HOUR, insertBooking, insertNotification, settled, waitFor } from './notifications-delivery.fixtures';
 import { BotApiCall, blockedByUser, TelegramBotApi, tooManyRequests } from './support/telegram-bot-api';
@@ -249,6 +249,14 @@ describe('channels: Telegram (e2e)', () => {
       expect(edit.params.reply_markup).toBeUndefined();
       expect(String(edit.params.text)).toContain('Address: Amir Temur Ave 15');
       expect(String(edit.params.text)).toMatch(/<b>❌ Booking cancelled\.<\/b>$/);
+
+      // The cancellation notices go out meanwhile; once they have, the next press is all the bot does.
+      await waitFor('the cancellation notices to be sent', async () => {
+        const notices = await t.orm.em
+          .fork()
+          .find(Notification, { booking: booking.id, type: NotificationType.booking_cancelled, channel: NotificationChannel.telegram });
+        return notices.length === 2 && notices.every((notice) => notice.status === NotificationStatus.sent);
+      });
 
       // Pressed again: the service says it is already cancelled.
       const again = api.calls.length;
