@@ -1,7 +1,10 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
+import { Client } from 'pg';
 import { BookingEvent, BookingEventType } from '../src/bookings/booking-event.entity';
 import { Booking, BookingStatus } from '../src/bookings/booking.entity';
-import { NotificationStatus, NotificationType, NotificationChannel } from '../src/notifications/notification.entity';
+import { TelegramLinks } from '../src/channels/telegram/telegram-links';
+import { Notification, NotificationStatus, NotificationType, NotificationChannel } from '../src/notifications/notification.entity';
 import { User } from '../src/users/user.entity';
 import { HOUR, insertBooking, insertNotification, rowOf, settled, waitFor } from './notifications-delivery.fixtures';
 import { BotApiCall, blockedByUser, TelegramBotApi, tooManyRequests } from './support/telegram-bot-api';
@@ -69,6 +72,8 @@ describe('channels: Telegram (e2e)', () => {
   const userRow = (persona: Persona) => t.orm.em.fork().findOneOrFail(User, { id: t.users[persona].id }, { refresh: true });
   const link = (persona: keyof typeof CHAT) =>
     t.orm.em.fork().nativeUpdate(User, { id: t.users[persona].id }, { telegramChatId: String(CHAT[persona]), telegramOffAt: null });
+  const holdersOf = async (chat: number | string) =>
+    (await t.orm.em.fork().find(User, { telegramChatId: String(chat) }, { fields: ['id'] })).map((user) => user.id);
 
   describe('linking', () => {
     it('links the chat that opens the deep link, once; the token is stored only as its hash', async () => {
@@ -95,6 +100,48 @@ describe('channels: Telegram (e2e)', () => {
       t.clock.travel(16 * 60_000);
       expect(await command(CHAT.otherCustomer, `/start ${token}`)).toEqual([expect.stringContaining('expired or was already used')]);
       expect((await userRow('otherCustomer')).telegramChatId).toBeNull();
+    });
+
+    it('moves a chat to whoever links it last: it belongs to one user at a time', async () => {
+      const chat = 6101;
+      expect(await command(chat, `/start ${tokenOf(await linkUrl('customer'))}`)).toEqual([expect.stringContaining('Done, Kamola Customer!')]);
+      expect(await command(chat, `/start ${tokenOf(await linkUrl('otherCustomer'))}`)).toEqual([expect.stringContaining('Done, Karim Customer!')]);
+      expect(await holdersOf(chat)).toEqual([t.users.otherCustomer.id]);
+    });
+
+    it('leaves exactly one holder when two users link one chat at the same moment', async () => {
+      const chat = '6102';
+      const tokens = [tokenOf(await linkUrl('customer')), tokenOf(await linkUrl('otherCustomer'))];
+      // Hold both users' rows so that each link blocks just before writing its chat, then let both go at once.
+      const locker = new Client({ connectionString: t.config.DATABASE_URL });
+      await locker.connect();
+      try {
+        await locker.query('begin');
+        await locker.query('select 1 from users where id = any($1) for no key update', [[t.users.customer.id, t.users.otherCustomer.id]]);
+        const links = t.app.get(TelegramLinks);
+        const linked = Promise.all(tokens.map((token) => links.redeem(token, chat)));
+        await waitFor('both links to wait on the held rows', async () => {
+          // Within a transaction pg_stat_activity is read once unless its snapshot is cleared.
+          await locker.query('select pg_stat_clear_snapshot()');
+          const { rows } = await locker.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))`,
+          );
+          return rows[0].n === 2;
+        });
+        await locker.query('commit');
+        expect((await linked).map((user) => user?.id).sort()).toEqual([t.users.customer.id, t.users.otherCustomer.id].sort());
+      } finally {
+        await locker.end();
+      }
+      expect(await holdersOf(chat)).toHaveLength(1);
+    });
+
+    it('refuses, in the database itself, a second user holding a linked chat', async () => {
+      await link('customer');
+      const duplicate = t.orm.em.fork().nativeUpdate(User, { id: t.users.otherCustomer.id }, { telegramChatId: String(CHAT.customer) });
+      await expect(duplicate).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+      // Users without a chat are not affected by the index.
+      expect(await t.orm.em.fork().count(User, { telegramChatId: null })).toBeGreaterThan(1);
     });
 
     it('is offered to all five roles', async () => {
@@ -202,6 +249,14 @@ describe('channels: Telegram (e2e)', () => {
       expect(edit.params.reply_markup).toBeUndefined();
       expect(String(edit.params.text)).toContain('Address: Amir Temur Ave 15');
       expect(String(edit.params.text)).toMatch(/<b>❌ Booking cancelled\.<\/b>$/);
+
+      // The cancellation notices go out meanwhile; once they have, the next press is all the bot does.
+      await waitFor('the cancellation notices to be sent', async () => {
+        const notices = await t.orm.em
+          .fork()
+          .find(Notification, { booking: booking.id, type: NotificationType.booking_cancelled, channel: NotificationChannel.telegram });
+        return notices.length === 2 && notices.every((notice) => notice.status === NotificationStatus.sent);
+      });
 
       // Pressed again: the service says it is already cancelled.
       const again = api.calls.length;

@@ -1,10 +1,12 @@
-import { BookingStatus } from '../src/bookings/booking.entity';
+import { Booking, BookingStatus } from '../src/bookings/booking.entity';
 import { CHANNEL_SENDERS } from '../src/notifications/channels/channel-registry';
 import { MaintenanceService } from '../src/notifications/delivery/maintenance.service';
 import { Notification, NotificationChannel, NotificationReason, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
+import { NotificationPlanner } from '../src/notifications/planning/notification-planner.service';
 import { NotificationQueue } from '../src/notifications/queue/notification-queue';
 import { HOUR, insertBooking, insertNotification, NotificationSpec, permanent, retryable, rowOf, ScriptedSender } from './notifications-delivery.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
+import { createBooking } from './bookings.fixtures';
 
 const DAY = 24 * HOUR;
 
@@ -50,7 +52,7 @@ describe('notifications: maintenance (e2e)', () => {
 
     it('works through more rows than one statement takes', async () => {
       await execute(
-        `insert into "notifications" ("id", "created_at", "updated_at", "recipient_id", "type", "channel", "offset_minutes", "due_at", "status", "attempts", "payload", "dedup_key")
+        `insert into "notifications" ("id", "created_at", "updated_at", "recipient_id", "type", "channel", "offset_seconds", "due_at", "status", "attempts", "payload", "dedup_key")
          select gen_random_uuid(), now(), now(), ?, 'booking_reminder', 'sms', 0, ?, 'planned', 0, '{}', 'promote-' || n from generate_series(1, 2500) n`,
         [t.users.customer.id, new Date(t.clock.now().getTime() + HOUR)],
       );
@@ -126,33 +128,82 @@ describe('notifications: maintenance (e2e)', () => {
   });
 
   describe('cleanup', () => {
-    it('deletes only sent, cancelled and skipped rows older than the retention period', async () => {
+    /** A row finished (sent, cancelled, skipped…) at `at`, due then too, of `booking` (null: keyed by day, like an agenda). */
+    async function finished(status: NotificationStatus, booking: Booking | null, at: Date, type = NotificationType.booking_reminder): Promise<Notification> {
+      const row = await bare({ booking, type, dueInMs: at.getTime() - t.clock.now().getTime() });
+      await execute(`update "notifications" set "status" = ?, "updated_at" = ?, "sent_at" = ? where "id" = ?`, [
+        status,
+        at,
+        status === NotificationStatus.sent ? at : null,
+        row.id,
+      ]);
+      return row;
+    }
+    /** A booking that ended `daysAgo` days before the clock's now (negative: still ahead). */
+    const endedDaysAgo = (daysAgo: number) => {
+      const endsAt = new Date(t.clock.now().getTime() - daysAgo * DAY);
+      return insertBooking(t, { startsAt: new Date(endsAt.getTime() - HOUR), endsAt });
+    };
+    const remainingIds = async () => ((await execute(`select "id" from "notifications"`)) as { id: string }[]).map((row) => row.id).sort();
+
+    it('deletes sent, cancelled and skipped rows only once they and their booking are older than the retention period', async () => {
       const old = new Date(t.clock.now().getTime() - 91 * DAY);
       const recent = new Date(t.clock.now().getTime() - 10 * DAY);
-      const rows: Record<string, Notification> = {};
-      for (const [name, status, at] of [
-        ['oldSent', NotificationStatus.sent, old],
-        ['oldCancelled', NotificationStatus.cancelled, old],
-        ['oldSkipped', NotificationStatus.skipped, old],
-        ['oldFailed', NotificationStatus.failed, old],
-        ['oldQueued', NotificationStatus.queued, old],
-        ['recentSent', NotificationStatus.sent, recent],
-      ] as const) {
-        rows[name] = await bare({});
-        await execute(`update "notifications" set "status" = ?, "updated_at" = ?, "sent_at" = ? where "id" = ?`, [
-          status,
-          at,
-          status === NotificationStatus.sent ? at : null,
-          rows[name].id,
-        ]);
-      }
+      const longEnded = await endedDaysAgo(91);
+      const rows = {
+        oldSent: await finished(NotificationStatus.sent, longEnded, old),
+        oldCancelled: await finished(NotificationStatus.cancelled, longEnded, old),
+        oldSkipped: await finished(NotificationStatus.skipped, longEnded, old),
+        oldAgenda: await finished(NotificationStatus.sent, null, old, NotificationType.provider_daily_agenda),
+        oldFailed: await finished(NotificationStatus.failed, longEnded, old),
+        oldQueued: await finished(NotificationStatus.queued, longEnded, old),
+        recentSent: await finished(NotificationStatus.sent, longEnded, recent),
+        recentAgenda: await finished(NotificationStatus.sent, null, recent, NotificationType.provider_daily_agenda),
+        // Sent long ago, but planning could still plan them again: their booking has not ended long enough.
+        bookingAhead: await finished(NotificationStatus.sent, await endedDaysAgo(-30), old, NotificationType.booking_confirmation),
+        bookingEndedRecently: await finished(NotificationStatus.sent, await endedDaysAgo(10), old, NotificationType.booking_confirmation),
+      };
       // Sent recently though last touched long ago (e.g. read): kept by its sending time.
-      await execute(`update "notifications" set "updated_at" = ? where "id" = ?`, [old, rows.recentSent.id]);
+      await execute(`update "notifications" set "updated_at" = ?, "due_at" = ? where "id" = ?`, [old, old, rows.recentSent.id]);
 
-      expect(await maintenance.cleanup()).toBe(3);
-      const left = (await execute(`select "id" from "notifications"`)) as { id: string }[];
-      expect(left.map((row) => row.id).sort()).toEqual([rows.oldFailed.id, rows.oldQueued.id, rows.recentSent.id].sort());
+      expect(await maintenance.cleanup()).toBe(4);
+      const kept = [rows.oldFailed, rows.oldQueued, rows.recentSent, rows.recentAgenda, rows.bookingAhead, rows.bookingEndedRecently];
+      expect(await remainingIds()).toEqual(kept.map((row) => row.id).sort());
       expect(await maintenance.cleanup()).toBe(0);
+    });
+
+    it('deletes in batches until nothing old is left', async () => {
+      const booking = await endedDaysAgo(100);
+      const old = new Date(t.clock.now().getTime() - 100 * DAY);
+      await execute(
+        `insert into "notifications" ("id", "created_at", "updated_at", "recipient_id", "booking_id", "type", "channel", "due_at", "status", "sent_at", "payload", "dedup_key")
+         select gen_random_uuid(), ?, ?, ?, ?, 'booking_reminder', 'sms', ?, 'sent', ?, '{}', 'cleanup-batch:' || n from generate_series(1, 2500) as n`,
+        [old, old, t.users.customer.id, booking.id, old, old],
+      );
+      expect(await maintenance.cleanup()).toBe(2500);
+      expect(await remainingIds()).toEqual([]);
+    });
+
+    it('keeps the sent confirmation of a booking still ahead past the retention, so schedule-all does not send it again', async () => {
+      const planner = t.app.get(NotificationPlanner);
+      const startsAt = new Date(t.clock.now().getTime() + 120 * DAY);
+      const booking = await createBooking(t, { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + HOUR).toISOString() });
+      const confirmations = async () =>
+        (await execute(`select "id", "status" from "notifications" where "booking_id" = ? and "type" = ? order by "id"`, [
+          booking.id,
+          NotificationType.booking_confirmation,
+        ])) as { id: string; status: string }[];
+      await maintenance.sendPending();
+      const sent = await confirmations();
+      // Email and the in-app copy.
+      expect(sent.map((row) => row.status)).toEqual([NotificationStatus.sent, NotificationStatus.sent]);
+
+      t.clock.travel(91 * DAY);
+      await maintenance.cleanup();
+      const replanned = await planner.scheduleAll({ daysAhead: 30, dryRun: false });
+
+      expect(replanned.rows.filter((row) => row.type === NotificationType.booking_confirmation)).toEqual([]);
+      expect(await confirmations()).toEqual(sent);
     });
   });
 });

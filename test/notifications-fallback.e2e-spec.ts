@@ -103,7 +103,7 @@ describe('notifications: channel fallback (e2e)', () => {
     expect(email).toMatchObject({
       status: NotificationStatus.sent,
       type: NotificationType.booking_reminder,
-      offsetMinutes: reminder.offsetMinutes,
+      offsetSeconds: reminder.offsetSeconds,
       bookingVersion: reminder.bookingVersion,
       payload: reminder.payload,
       dedupKey: reminder.dedupKey.replace(':telegram:', ':email:'),

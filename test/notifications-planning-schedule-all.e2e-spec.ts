@@ -131,7 +131,7 @@ describe('notifications: scheduleAll and dry runs (e2e)', () => {
       booking: em.getReference(Booking, rescheduled.booking.id),
       type: NotificationType.booking_reminder,
       channel: NotificationChannel.email,
-      offsetMinutes: 60,
+      offsetSeconds: 3600,
       dueAt: new Date(rescheduled.booking.startsAt.getTime() - 2 * DAY),
       status: NotificationStatus.planned,
       bookingVersion: 1,
@@ -180,7 +180,7 @@ describe('notifications: scheduleAll and dry runs (e2e)', () => {
     });
     for (const row of confirmedRows) expect(row.dedup_key).toMatch(/:v1$/);
     // 72h before a start 3 days and 2 hours away is within the 24h horizon; 36h and later are not.
-    const reminderStatus = Object.fromEntries(confirmedRows.filter((row) => row.type === 'booking_reminder').map((row) => [row.offset_minutes, row.status]));
+    const reminderStatus = Object.fromEntries(confirmedRows.filter((row) => row.type === 'booking_reminder').map((row) => [row.offset_seconds / 60, row.status]));
     expect(reminderStatus).toEqual({ 4320: 'queued', 2160: 'planned', 1440: 'planned', 180: 'planned', 60: 'planned' });
 
     const importedRows = await notificationsOf(t, imported.booking.id);

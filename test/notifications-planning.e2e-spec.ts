@@ -33,7 +33,7 @@ function agendaFor(startsAt: string): { date: string; dueAt: string } {
   return { date: local.toISODate()!, dueAt: local.set({ hour: 7, minute: 0, second: 0, millisecond: 0 }).toUTC().toISO()! };
 }
 
-const view = (row: NotificationRow) => [row.type, row.recipient_id, row.channel, row.offset_minutes, row.due_at.toISOString(), row.status, row.reason];
+const view = (row: NotificationRow) => [row.type, row.recipient_id, row.channel, row.offset_seconds / 60, row.due_at.toISOString(), row.status, row.reason];
 
 /** Planning writes Postgres only: the rows are the due-queue, Redis holds no job for them. */
 async function expectNothingQueuedInRedis(t: TestApp): Promise<void> {
@@ -61,7 +61,7 @@ describe('notifications: planning (e2e)', () => {
     const at = (ms: number) => new Date(ms).toISOString();
 
     // Immediate rows are due "now" as the planner saw it: moments ago.
-    const immediate = rows.filter((row) => row.offset_minutes === 0 && row.type !== 'booking_reminder');
+    const immediate = rows.filter((row) => row.offset_seconds === 0 && row.type !== 'booking_reminder');
     for (const row of immediate) expect(now - row.due_at.getTime()).toBeLessThan(10_000);
     const due = immediate[0].due_at.toISOString();
 
@@ -86,7 +86,8 @@ describe('notifications: planning (e2e)', () => {
     ]);
     for (const row of rows) {
       expect(row).toMatchObject({ booking_version: 1, payload: { startsAt: booking.startsAt, endsAt: booking.endsAt } });
-      expect(row.dedup_key).toBe(`${booking.id}:${row.type}:${row.offset_minutes}:${row.channel}:${row.recipient_id}:v1`);
+      // Whole-minute offsets keep the minutes form of the keys stored rows already carry.
+      expect(row.dedup_key).toBe(`${booking.id}:${row.type}:${row.offset_seconds / 60}:${row.channel}:${row.recipient_id}:v1`);
     }
     await expectNothingQueuedInRedis(t);
 
@@ -151,7 +152,7 @@ describe('notifications: planning (e2e)', () => {
       ].sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]))),
     );
     const timed = fresh.filter((row) => row.type !== 'booking_rescheduled' && row.channel === 'email');
-    expect(timed.map((row) => [row.type, row.offset_minutes, row.due_at.toISOString(), row.status, row.reason])).toEqual([
+    expect(timed.map((row) => [row.type, row.offset_seconds / 60, row.due_at.toISOString(), row.status, row.reason])).toEqual([
       ['booking_reminder', 4320, new Date(start - 72 * HOUR).toISOString(), 'skipped', 'too_late'],
       ['booking_reminder', 2160, new Date(start - 36 * HOUR).toISOString(), 'skipped', 'too_late'],
       ['booking_reminder', 1440, new Date(start - 24 * HOUR).toISOString(), 'skipped', 'too_late'],

@@ -23,7 +23,7 @@ export interface NotificationRow {
   channel: string;
   recipient_id: string;
   booking_id: string | null;
-  offset_minutes: number;
+  offset_seconds: number;
   due_at: Date;
   status: string;
   reason: string | null;
@@ -32,7 +32,7 @@ export interface NotificationRow {
   dedup_key: string;
 }
 
-const ROW_COLUMNS = 'id, type, channel, recipient_id, booking_id, offset_minutes, due_at, status, reason, booking_version, payload, dedup_key';
+const ROW_COLUMNS = 'id, type, channel, recipient_id, booking_id, offset_seconds, due_at, status, reason, booking_version, payload, dedup_key';
 
 /** The driver hands timestamps back as strings; rows here carry Dates. */
 const withDates = (rows: (Omit<NotificationRow, 'due_at'> & { due_at: string | Date })[]): NotificationRow[] =>

@@ -79,6 +79,7 @@ export interface NotificationPayload {
 @Index({ properties: ['booking'] })
 export class Notification extends BaseEntity<
   | 'booking'
+  | 'offsetSeconds'
   | 'offsetMinutes'
   | 'status'
   | 'reason'
@@ -126,10 +127,15 @@ export class Notification extends BaseEntity<
   @Enum({ items: () => NotificationChannel })
   channel: NotificationChannel;
 
-  /** Minutes before the booking's start (reminders) or end (ending soon); 0 otherwise. */
-  @Field(() => Int)
+  @Field(() => Int, { description: "Seconds before the booking's start (reminders, nudges) or end (ending soon); 0 otherwise" })
   @Property({ type: 'integer' })
-  offsetMinutes: number = 0;
+  offsetSeconds: number = 0;
+
+  /** Published before offsets were kept in seconds; kept for existing clients. */
+  @Field(() => Int, { description: 'offsetSeconds in whole minutes (rounded down)' })
+  get offsetMinutes(): number {
+    return Math.trunc(this.offsetSeconds / 60);
+  }
 
   @Field()
   @Property({ type: 'timestamptz' })
@@ -159,7 +165,9 @@ export class Notification extends BaseEntity<
   @Property({ type: 'timestamptz', nullable: true })
   sentAt: Date | null = null;
 
+  /** Provider callbacks (Twilio's status reports) find the row by it. */
   @Field(() => String, { nullable: true })
+  @Index()
   @Property({ type: 'text', nullable: true })
   providerMessageId: string | null = null;
 
@@ -219,12 +227,20 @@ export class Notification extends BaseEntity<
 export function bookingDedupKey(parts: {
   bookingId: string;
   type: NotificationType;
-  offsetMinutes: number;
+  offsetSeconds: number;
   channel: NotificationChannel;
   recipientId: string;
   bookingVersion: number;
 }): string {
-  return [parts.bookingId, parts.type, parts.offsetMinutes, parts.channel, parts.recipientId, `v${parts.bookingVersion}`].join(':');
+  return [parts.bookingId, parts.type, offsetKey(parts.offsetSeconds), parts.channel, parts.recipientId, `v${parts.bookingVersion}`].join(':');
+}
+
+/**
+ * An offset as its key part: whole minutes as their number of minutes ("60"), the form stored
+ * keys have always had, and any other offset exactly in seconds ("20s"), so none collide.
+ */
+function offsetKey(offsetSeconds: number): string {
+  return offsetSeconds % 60 === 0 ? String(offsetSeconds / 60) : `${offsetSeconds}s`;
 }
 
 /** The dedup key of a provider's agenda: once per provider, local day and channel. */

@@ -46,7 +46,11 @@ export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' |
   @Property({ type: 'text', nullable: true })
   postalCode: string | null = null;
 
-  /** Filled by the Telegram bot when the user links their chat; never exposed. */
+  /** Filled by the Telegram bot when the user links their chat; never exposed. A chat belongs to one user. */
+  @Unique({
+    name: 'users_telegram_chat_id_unique',
+    expression: 'create unique index "users_telegram_chat_id_unique" on "users" ("telegram_chat_id") where "telegram_chat_id" is not null',
+  })
   @Property({ type: new BigIntType('string'), nullable: true })
   telegramChatId: string | null = null;
 

@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { Clock } from '../../core/clock/clock';
@@ -8,6 +8,8 @@ import { User } from '../../users/user.entity';
 import { TelegramChannelError } from './telegram.error';
 
 const DAY = 86_400_000;
+/** Runs of one link: a concurrent link of the same chat makes the index refuse one, rarely twice. */
+const LINK_ATTEMPTS = 3;
 
 export const hashLinkToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -42,10 +44,24 @@ export class TelegramLinks {
 
   /**
    * Spends the token (one conditional UPDATE: unused and unexpired, so it works once) and links
-   * the chat to its user, turning Telegram back on. Null when the token is unknown, used or expired.
+   * the chat to its user, turning Telegram back on; whoever held the chat before loses it. The
+   * unique index on the chat decides between links of one chat at the same moment: the one it
+   * refuses is rolled back (its token unspent) and runs again, now taking the chat from the
+   * other. Null when the token is unknown, used or expired.
    */
   async redeem(token: string, chatId: string): Promise<User | null> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(token)) return null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.link(token, chatId);
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException) || attempt >= LINK_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** One run of `redeem`, in a transaction of its own. */
+  private link(token: string, chatId: string): Promise<User | null> {
     const now = this.clock.now();
     return this.em.fork().transactional(async (tx) => {
       const rows = await tx.execute<{ user_id: string }[]>(

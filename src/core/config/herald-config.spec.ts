@@ -36,6 +36,20 @@ describe(loadConfig.name, () => {
     }
   });
 
+  it('refuses notification offsets that are not whole seconds: they are stored and keyed in seconds', () => {
+    expect(loadConfig({ AUTH_JWT_SECRET: SECRET, NOTIFY_REMINDER_OFFSETS: '20s,3000ms,1m', NOTIFY_BEFORE_END: '2000ms' }).notificationTiming).toMatchObject({
+      reminderOffsetsMs: [20_000, 3000, 60_000],
+      beforeEndMs: 2000,
+    });
+    for (const [name, value] of [
+      ['NOTIFY_REMINDER_OFFSETS', '20s,1500ms'],
+      ['NOTIFY_BEFORE_END', '500ms'],
+      ['NOTIFY_PROVIDER_NEXT_BOOKING', '60001ms'],
+    ]) {
+      expect(() => loadConfig({ AUTH_JWT_SECRET: SECRET, [name]: value })).toThrow(new RegExp(`${name}: .*whole seconds`));
+    }
+  });
+
   it('knows which parts a role runs', () => {
     const worker = loadConfig({ AUTH_JWT_SECRET: SECRET, HERALD_ROLE: 'worker' });
     expect([worker.runs(ProcessRole.Api), worker.runs(ProcessRole.Worker), worker.runs(ProcessRole.Scheduler)]).toEqual([false, true, false]);

@@ -1,6 +1,14 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { DURATION, DURATION_LIST, parseDuration, parseDurationList } from './duration';
+import {
+  DURATION,
+  DURATION_LIST,
+  parseDuration,
+  parseDurationList,
+  WHOLE_SECONDS_DURATION,
+  WHOLE_SECONDS_DURATION_LIST,
+  WHOLE_SECONDS_DURATION_OR_OFF,
+} from './duration';
 import {
   IsBoolean,
   IsEnum,
@@ -103,8 +111,8 @@ export class HeraldConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
-  /** Customer reminders, as durations before the booking starts. */
-  @Matches(DURATION_LIST, { message: 'NOTIFY_REMINDER_OFFSETS must be durations like 72h,36h,24h,3h,1h' })
+  /** Customer reminders, as durations before the booking starts; whole seconds, as offsets are stored in seconds. */
+  @Matches(WHOLE_SECONDS_DURATION_LIST, { message: 'NOTIFY_REMINDER_OFFSETS must be durations in whole seconds like 72h,36h,24h,3h,1h' })
   NOTIFY_REMINDER_OFFSETS: string = '72h,36h,24h,3h,1h';
 
   /** Also tell the customer when the booking starts. */
@@ -112,12 +120,12 @@ export class HeraldConfig {
   @IsBoolean()
   NOTIFY_AT_START: boolean = false;
 
-  /** Tell the customer this long before the booking ends (e.g. 5m); "off" disables. */
-  @Matches(/^(off|\d+(ms|s|m|h|d))$/)
+  /** Tell the customer this long before the booking ends (e.g. 5m), in whole seconds; "off" disables. */
+  @Matches(WHOLE_SECONDS_DURATION_OR_OFF, { message: 'NOTIFY_BEFORE_END must be "off" or a duration in whole seconds like 5m' })
   NOTIFY_BEFORE_END: string = 'off';
 
-  /** The provider's "next booking" nudge, this long before start. */
-  @Matches(DURATION)
+  /** The provider's "next booking" nudge, this long before start, in whole seconds. */
+  @Matches(WHOLE_SECONDS_DURATION, { message: 'NOTIFY_PROVIDER_NEXT_BOOKING must be a duration in whole seconds like 1h' })
   NOTIFY_PROVIDER_NEXT_BOOKING: string = '1h';
 
   /** Local hour (provider's time zone) of the provider's daily agenda. */

@@ -261,7 +261,7 @@ export class DeliveryService {
     const now = this.clock.now();
     const bookingId = previous.booking?.id ?? null;
     const dedupKey = fallbackDedupKey(
-      { id: previous.id, type: previous.type, offsetMinutes: previous.offsetMinutes, bookingVersion: previous.bookingVersion, payload: previous.payload, bookingId, recipientId },
+      { id: previous.id, type: previous.type, offsetSeconds: previous.offsetSeconds, bookingVersion: previous.bookingVersion, payload: previous.payload, bookingId, recipientId },
       channel,
     );
     const inserted: { id: string }[] = await em
@@ -274,7 +274,7 @@ export class DeliveryService {
         booking: bookingId,
         type: previous.type,
         channel,
-        offsetMinutes: previous.offsetMinutes,
+        offsetSeconds: previous.offsetSeconds,
         dueAt: now,
         status: NotificationStatus.queued,
         attempts: 0,

@@ -44,14 +44,15 @@ describe(reachableAtSendTime.name, () => {
 });
 
 describe(fallbackDedupKey.name, () => {
-  const previous = { id: 'n1', type: NotificationType.booking_reminder, offsetMinutes: 60, bookingVersion: 2, payload: {}, bookingId: 'bk', recipientId: 'cust' };
+  const previous = { id: 'n1', type: NotificationType.booking_reminder, offsetSeconds: 3600, bookingVersion: 2, payload: {}, bookingId: 'bk', recipientId: 'cust' };
 
   it("is the key planning gives the same message on the new channel", () => {
     expect(fallbackDedupKey(previous, email)).toBe('bk:booking_reminder:60:email:cust:v2');
+    expect(fallbackDedupKey({ ...previous, offsetSeconds: 20 }, email)).toBe('bk:booking_reminder:20s:email:cust:v2');
   });
 
   it("is the agenda key for a provider's agenda, and a key of its own for unkeyed rows", () => {
-    const agenda = { ...previous, type: NotificationType.provider_daily_agenda, bookingId: null, bookingVersion: null, offsetMinutes: 0, payload: { agendaDate: '2026-11-25' } };
+    const agenda = { ...previous, type: NotificationType.provider_daily_agenda, bookingId: null, bookingVersion: null, offsetSeconds: 0, payload: { agendaDate: '2026-11-25' } };
     expect(fallbackDedupKey(agenda, sms)).toBe('agenda:cust:2026-11-25:sms');
     expect(fallbackDedupKey({ ...agenda, payload: {} }, sms)).toBe('fallback:n1:sms');
   });

@@ -51,14 +51,14 @@ export function reachableAtSendTime(channel: NotificationChannel, recipient: Omi
  * Rows planning did not key (no booking version, no agenda date) get a key of their own.
  */
 export function fallbackDedupKey(
-  previous: Pick<Notification, 'id' | 'type' | 'offsetMinutes' | 'bookingVersion' | 'payload'> & { bookingId: string | null; recipientId: string },
+  previous: Pick<Notification, 'id' | 'type' | 'offsetSeconds' | 'bookingVersion' | 'payload'> & { bookingId: string | null; recipientId: string },
   channel: ExternalChannel,
 ): string {
   if (previous.bookingId && previous.bookingVersion !== null) {
     return bookingDedupKey({
       bookingId: previous.bookingId,
       type: previous.type,
-      offsetMinutes: previous.offsetMinutes,
+      offsetSeconds: previous.offsetSeconds,
       channel,
       recipientId: previous.recipientId,
       bookingVersion: previous.bookingVersion,

@@ -123,16 +123,25 @@ export class MaintenanceService {
     return { promoted, interrupted };
   }
 
-  /** Deletes sent, cancelled and skipped rows finished more than NOTIFY_RETENTION_DAYS ago. Returns how many. */
+  /**
+   * Deletes sent, cancelled and skipped rows due and finished more than NOTIFY_RETENTION_DAYS ago,
+   * once nothing can plan them again: a row's dedup key is what keeps schedule-all from planning
+   * it twice, so rows stay until their booking ended that long ago too (rows without a booking,
+   * such as agendas, are keyed by a day then long past). The (status, due_at) index finds them.
+   * Returns how many.
+   */
   async cleanup(): Promise<number> {
     const cutoff = new Date(this.clock.now().getTime() - this.config.notificationTiming.retentionDays * DAY);
     let deleted = 0;
     for (;;) {
       const rows = await this.execute<{ id: string }>(
         `delete from "notifications" where "id" in (
-           select "id" from "notifications" where "status" in (?, ?, ?) and coalesce("sent_at", "updated_at") < ? limit ?
+           select "n"."id" from "notifications" as "n"
+            where "n"."status" in (?, ?, ?) and "n"."due_at" < ? and coalesce("n"."sent_at", "n"."updated_at") < ?
+              and not exists (select 1 from "bookings" as "b" where "b"."id" = "n"."booking_id" and "b"."ends_at" >= ?)
+            limit ?
          ) returning "id"`,
-        [...FINISHED, cutoff, BATCH],
+        [...FINISHED, cutoff, cutoff, cutoff, BATCH],
       );
       deleted += rows.length;
       if (rows.length < BATCH) break;

@@ -13,6 +13,18 @@ const RELAY_LOCK: [number, number] = [0x4e50, 0x52454c];
 /** Events planned per transaction. */
 const BATCH = 500;
 
+/**
+ * Every transaction below this id has ended, among those of this database: the oldest still
+ * running here, else the snapshot's xmax. (The snapshot's own xmin would do, but it is
+ * cluster-wide, so a long transaction in another database would hold the relay up.)
+ */
+const SETTLED_BOUND = `with "snapshot" as (select pg_current_snapshot() as "s")
+  select coalesce(
+    (select min(x) from "snapshot", pg_snapshot_xip("snapshot"."s") x
+      where (x::text::bigint % 4294967296) in (
+        select a."backend_xid"::text::bigint from pg_stat_activity a where a."datname" = current_database() and a."backend_xid" is not null)),
+    (select pg_snapshot_xmax("s") from "snapshot"))`;
+
 interface EventRow {
   id: string;
   booking_id: string;
@@ -31,7 +43,7 @@ interface EventRow {
  * its position, so a process dying anywhere loses nothing and planning (idempotent) may repeat.
  *
  * Order: events are read by (transaction id, sequence), only from transactions older than every
- * transaction still running (the snapshot's xmin), so a commit can never land behind the position.
+ * transaction still running in this database, so a commit can never land behind the position.
  */
 @Injectable()
 export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -113,7 +125,7 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
         `select e."id", e."booking_id", e."type", e."booking_version", e."data", e."tx_id"::text as "tx_id", e."seq"
            from "booking_events" e, "notification_relay_positions" p
           where p."name" = ? and (e."tx_id", e."seq") > (p."tx_id", p."seq")
-            and e."tx_id" < pg_snapshot_xmin(pg_current_snapshot())
+            and e."tx_id" < (${SETTLED_BOUND})
           order by e."tx_id", e."seq" limit ?`,
         [POSITION, BATCH],
       );

@@ -66,7 +66,7 @@ const view = (row: ReturnType<typeof planBooking>['rows'][number]) => [
   row.type,
   row.recipientId,
   row.channel,
-  row.offsetMinutes,
+  row.offsetSeconds / 60,
   row.dueAt.toISOString(),
   row.status,
   row.reason,
@@ -121,14 +121,14 @@ describe(planBooking.name, () => {
         expect(row.payload).toEqual({ startsAt: '2026-11-25T10:00:00.000Z', endsAt: '2026-11-25T11:00:00.000Z' });
       }
       const agenda = plan.rows.filter((r) => r.type === NotificationType.provider_daily_agenda);
-      for (const row of agenda) expect(row).toMatchObject({ bookingId: null, bookingVersion: null, offsetMinutes: 0, payload: { agendaDate: '2026-11-25' } });
+      for (const row of agenda) expect(row).toMatchObject({ bookingId: null, bookingVersion: null, offsetSeconds: 0, payload: { agendaDate: '2026-11-25' } });
     });
   });
 
   it('plans only the 1h reminder for a booking made 2h ahead; the rest are recorded skipped/too_late', () => {
     const plan = planBooking(input({ startsAt: new Date(NOW.getTime() + 2 * HOUR) }));
     const reminders = plan.rows.filter((row) => row.type === NotificationType.booking_reminder && row.channel === NotificationChannel.telegram);
-    expect(reminders.map((row) => [row.offsetMinutes, row.status, row.reason])).toEqual([
+    expect(reminders.map((row) => [row.offsetSeconds / 60, row.status, row.reason])).toEqual([
       [4320, 'skipped', 'too_late'],
       [2160, 'skipped', 'too_late'],
       [1440, 'skipped', 'too_late'],
@@ -148,9 +148,22 @@ describe(planBooking.name, () => {
     ]);
   });
 
+  it('keys sub-minute offsets exactly (20s and 10s are two reminders) and whole minutes by their minutes, as before', () => {
+    const startsAt = new Date(NOW.getTime() + HOUR);
+    const settings = { reminderOffsetsMs: [20_000, 10_000, 90_000, MINUTE], channels: [NotificationChannel.email] as const, inAppCopy: false };
+    const reminders = planBooking(input({ startsAt, settings })).rows.filter((row) => row.type === NotificationType.booking_reminder);
+    const before = (ms: number) => new Date(startsAt.getTime() - ms);
+    expect(reminders.map((row) => [row.offsetSeconds, row.dedupKey, row.dueAt])).toEqual([
+      [20, 'bk:booking_reminder:20s:email:cust:v1', before(20_000)],
+      [10, 'bk:booking_reminder:10s:email:cust:v1', before(10_000)],
+      [90, 'bk:booking_reminder:90s:email:cust:v1', before(90_000)],
+      [60, 'bk:booking_reminder:1:email:cust:v1', before(MINUTE)],
+    ]);
+  });
+
   it('treats a moment that is exactly now as not late', () => {
     const plan = planBooking(input({ startsAt: new Date(NOW.getTime() + HOUR) }));
-    expect(plan.rows.find((row) => row.type === NotificationType.booking_reminder && row.offsetMinutes === 60)).toMatchObject({
+    expect(plan.rows.find((row) => row.type === NotificationType.booking_reminder && row.offsetSeconds === 3600)).toMatchObject({
       status: 'queued',
       reason: null,
     });
@@ -261,7 +274,7 @@ describe(planBooking.name, () => {
     it('uses NOTIFY_PROVIDER_NEXT_BOOKING for the provider nudge', () => {
       const plan = planBooking(input({ settings: { providerNextBookingMs: 30 * MINUTE } }));
       expect(plan.rows.find((row) => row.type === NotificationType.provider_next_booking)).toMatchObject({
-        offsetMinutes: 30,
+        offsetSeconds: 1800,
         dueAt: new Date('2026-11-25T09:30:00.000Z'),
       });
     });
@@ -346,7 +359,7 @@ describe(planBooking.name, () => {
 
   it('skips a reminder offset longer than the booking is ahead but keeps the horizon rule for the rest', () => {
     const plan = planBooking(input({ startsAt: new Date(NOW.getTime() + 30 * HOUR), settings: { channels: [NotificationChannel.email], inAppCopy: false } }));
-    expect(plan.rows.filter((row) => row.type === NotificationType.booking_reminder).map((row) => [row.offsetMinutes, row.status])).toEqual([
+    expect(plan.rows.filter((row) => row.type === NotificationType.booking_reminder).map((row) => [row.offsetSeconds / 60, row.status])).toEqual([
       [4320, 'skipped'],
       [2160, 'skipped'],
       [1440, 'queued'],

@@ -19,8 +19,6 @@ import {
  * input, so every rule is unit-tested with fixed values.
  */
 
-const MINUTE = 60_000;
-
 export type ExternalChannel = NotificationChannel.telegram | NotificationChannel.email | NotificationChannel.sms;
 
 /** The settings planning reads; `planSettingsFrom` builds them from the validated config. */
@@ -167,7 +165,7 @@ export interface PlannedNotification {
   bookingId: string | null;
   type: NotificationType;
   channel: NotificationChannel;
-  offsetMinutes: number;
+  offsetSeconds: number;
   dueAt: Date;
   status: NotificationStatus.planned | NotificationStatus.queued | NotificationStatus.skipped;
   reason: NotificationReason | null;
@@ -304,16 +302,16 @@ function planTimed(input: BookingPlanInput, rows: RowCollector): void {
   const start = booking.startsAt.getTime();
   const end = booking.endsAt.getTime();
   for (const offsetMs of settings.reminderOffsetsMs) {
-    rows.bookingRow(customer, NotificationType.booking_reminder, toMinutes(offsetMs), new Date(start - offsetMs));
+    rows.bookingRow(customer, NotificationType.booking_reminder, toSeconds(offsetMs), new Date(start - offsetMs));
   }
   if (settings.atStart) rows.bookingRow(customer, NotificationType.booking_starting, 0, booking.startsAt);
   if (settings.beforeEndMs !== null) {
-    rows.bookingRow(customer, NotificationType.booking_ending_soon, toMinutes(settings.beforeEndMs), new Date(end - settings.beforeEndMs));
+    rows.bookingRow(customer, NotificationType.booking_ending_soon, toSeconds(settings.beforeEndMs), new Date(end - settings.beforeEndMs));
   }
   rows.bookingRow(
     provider,
     NotificationType.provider_next_booking,
-    toMinutes(settings.providerNextBookingMs),
+    toSeconds(settings.providerNextBookingMs),
     new Date(start - settings.providerNextBookingMs),
   );
 
@@ -321,7 +319,8 @@ function planTimed(input: BookingPlanInput, rows: RowCollector): void {
   rows.agendaRow(provider, agendaDate, agendaDueAt(agendaDate, settings.agendaHour, provider.timezone));
 }
 
-const toMinutes = (ms: number): number => Math.round(ms / MINUTE);
+/** Offsets are whole seconds (the config refuses others); rounding only guards the integer column. */
+const toSeconds = (ms: number): number => Math.round(ms / 1000);
 
 /** Builds rows one recipient and channel at a time, keyed and deduplicated. */
 class RowCollector {
@@ -336,17 +335,17 @@ class RowCollector {
   bookingRow(
     recipient: PlanParty,
     type: NotificationType,
-    offsetMinutes: number,
+    offsetSeconds: number,
     dueAt: Date,
     options: { immediate?: boolean; payload?: NotificationPayload } = {},
   ): void {
     const { booking, trigger } = this.input;
     const payload: NotificationPayload = { startsAt: booking.startsAt.toISOString(), endsAt: booking.endsAt.toISOString(), ...options.payload };
     this.add(recipient, type, dueAt, options.immediate ?? false, (channel) => ({
-      dedupKey: bookingDedupKey({ bookingId: booking.id, type, offsetMinutes, channel, recipientId: recipient.id, bookingVersion: trigger.bookingVersion }),
+      dedupKey: bookingDedupKey({ bookingId: booking.id, type, offsetSeconds, channel, recipientId: recipient.id, bookingVersion: trigger.bookingVersion }),
       bookingId: booking.id,
       type,
-      offsetMinutes,
+      offsetSeconds,
       bookingVersion: trigger.bookingVersion,
       payload,
     }));
@@ -357,7 +356,7 @@ class RowCollector {
       dedupKey: agendaDedupKey(provider.id, agendaDate, channel),
       bookingId: null,
       type: NotificationType.provider_daily_agenda,
-      offsetMinutes: 0,
+      offsetSeconds: 0,
       bookingVersion: null,
       payload: { agendaDate },
     }));
@@ -368,7 +367,7 @@ class RowCollector {
     type: NotificationType,
     dueAt: Date,
     immediate: boolean,
-    build: (channel: NotificationChannel) => Pick<PlannedNotification, 'dedupKey' | 'bookingId' | 'type' | 'offsetMinutes' | 'bookingVersion' | 'payload'>,
+    build: (channel: NotificationChannel) => Pick<PlannedNotification, 'dedupKey' | 'bookingId' | 'type' | 'offsetSeconds' | 'bookingVersion' | 'payload'>,
   ): void {
     const { now, settings } = this.input;
     const late = !immediate && dueAt.getTime() < now.getTime();

@@ -279,7 +279,7 @@ export class NotificationPlanner {
       booking_id: row.bookingId,
       type: row.type,
       channel: row.channel,
-      offset_minutes: row.offsetMinutes,
+      offset_seconds: row.offsetSeconds,
       due_at: row.dueAt.toISOString(),
       status: row.status,
       reason: row.reason,
@@ -288,11 +288,11 @@ export class NotificationPlanner {
       dedup_key: row.dedupKey,
     }));
     const returned = await em.execute<{ id: string; type: NotificationType; channel: NotificationChannel; recipient_id: string; due_at: string | Date; status: NotificationStatus; reason: NotificationReason | null }[]>(
-      `insert into "notifications" ("id", "created_at", "updated_at", "recipient_id", "booking_id", "type", "channel", "offset_minutes", "due_at",
+      `insert into "notifications" ("id", "created_at", "updated_at", "recipient_id", "booking_id", "type", "channel", "offset_seconds", "due_at",
                                     "status", "reason", "attempts", "booking_version", "payload", "dedup_key")
-       select r."id", now(), now(), r."recipient_id", r."booking_id", r."type", r."channel", r."offset_minutes", r."due_at",
+       select r."id", now(), now(), r."recipient_id", r."booking_id", r."type", r."channel", r."offset_seconds", r."due_at",
               r."status", r."reason", 0, r."booking_version", r."payload", r."dedup_key"
-         from jsonb_to_recordset(?::jsonb) as r("id" uuid, "recipient_id" uuid, "booking_id" uuid, "type" text, "channel" text, "offset_minutes" int,
+         from jsonb_to_recordset(?::jsonb) as r("id" uuid, "recipient_id" uuid, "booking_id" uuid, "type" text, "channel" text, "offset_seconds" int,
               "due_at" timestamptz, "status" text, "reason" text, "booking_version" int, "payload" jsonb, "dedup_key" text)
        on conflict ("dedup_key") do nothing
        returning "id", "type", "channel", "recipient_id", "due_at", "status", "reason"`,

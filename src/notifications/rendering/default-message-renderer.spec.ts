@@ -44,7 +44,7 @@ function booking(overrides: Partial<Booking> = {}): Booking {
 
 function notification(type: NotificationType, recipient: User, b: Booking | null, payload: Notification['payload'] = {}): Notification {
   const n = new Notification();
-  Object.assign(n, { type, recipient, booking: b, channel: NotificationChannel.email, dueAt: now, payload, offsetMinutes: 0 });
+  Object.assign(n, { type, recipient, booking: b, channel: NotificationChannel.email, dueAt: now, payload, offsetSeconds: 0 });
   return n;
 }
 
