@@ -85,7 +85,7 @@ async function herald(databaseUrl: string, redisUrl: string): Promise<number> {
     });
   });
   await em.flush();
-  const rows = Array.from({ length: N }, (_, i) => {
+  Array.from({ length: N }, (_, i) => {
     const booking = bookings[i % bookings.length];
     return em.create(Notification, {
       recipient: booking.customer,
