@@ -1,3 +1,4 @@
+import { EnsureRequestContext } from '@mikro-orm/core';
 import { EntityManager, FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
@@ -14,6 +15,14 @@ export class UsersService {
   async get(id: string): Promise<User> {
     const user = await this.em.findOne(User, { id });
     if (!user) throw UserError.notFound(id);
+    return user;
+  }
+
+  /** A user named by id or by email, as operators type them on the command line (which runs outside any request). */
+  @EnsureRequestContext()
+  async getByIdOrEmail(idOrEmail: string): Promise<User> {
+    const user = await this.em.findOne(User, isUUID(idOrEmail) ? { id: idOrEmail } : { email: idOrEmail.toLowerCase() });
+    if (!user) throw UserError.notFound(idOrEmail);
     return user;
   }
 
