@@ -153,7 +153,8 @@ export class BookingImportService {
     const items = rows.map(({ index, id, input, customerId }) => ({ position: index, id, ...NewBooking.fields(input, customerId) }));
     // Row timestamps are wall-clock time, as the entities' defaults; the event's moment is the clock's.
     const written = new Date();
-    const returned = await this.em.execute<{ id: string }[]>(INSERT_BATCH, [
+    // Through knex with bind parameters: em.execute would inline the JSON into the SQL text, escaping it in JS.
+    const { rows: returned } = await this.em.getKnex().raw<{ rows: { id: string }[] }>(INSERT_BATCH, [
       JSON.stringify(items),
       ...[written, written, BookingStatus.pending],
       ...[written, written, BookingEventType.created, actorId, now],

@@ -33,9 +33,10 @@ export class UsersService {
   async lookup(ids: Iterable<string>): Promise<UserLookup> {
     const unique = [...new Set(ids)].filter((id) => isUUID(id));
     if (unique.length === 0) return new UserLookup([]);
-    const rows = await this.em.execute<UserRoles[]>(`select "id", "roles" from "users" where "id" in (select jsonb_array_elements_text(?::jsonb)::uuid)`, [
-      JSON.stringify(unique),
-    ]);
+    // Through knex with a bind parameter: em.execute would inline the ids into the SQL text.
+    const { rows } = await this.em
+      .getKnex()
+      .raw<{ rows: UserRoles[] }>(`select "id", "roles" from "users" where "id" in (select jsonb_array_elements_text(?::jsonb)::uuid)`, [JSON.stringify(unique)]);
     return new UserLookup(rows);
   }
 
