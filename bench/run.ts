@@ -11,20 +11,15 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue, Worker } from 'bullmq';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
-import { startPostgres, startRedis } from '../scripts/support/local-services';
 import { AppModule } from '../src/app.module';
 import { loadConfig, ProcessRole } from '../src/core/config/herald-config';
-import { migrateDatabase } from '../src/core/database/migrate';
 import { redisOptions } from '../src/core/redis/redis.module';
 import { Notification, NotificationChannel, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
 import { Dispatcher } from '../src/notifications/delivery/dispatcher';
 import { Locale, User } from '../src/users/user.entity';
 import { Role } from '../src/auth/role';
 import { Booking } from '../src/bookings/booking.entity';
+import { withBenchServices } from './services';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = Number(process.env.NOTIFY_WORKER_CONCURRENCY ?? 10);
@@ -113,27 +108,15 @@ async function herald(databaseUrl: string, redisUrl: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-  const postgres = await startPostgres({ dataDir: join(dir, 'pg'), fast: true });
-  const redis = await startRedis({ dataDir: join(dir, 'redis') });
-  try {
-    const admin = new Client({ connectionString: postgres.url('postgres') });
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench');
-    await admin.end();
-    await migrateDatabase(postgres.url('bench'));
-
-    const bare = await baseline(redis.url);
-    const full = await herald(postgres.url('bench'), redis.url);
+  await withBenchServices(async ({ databaseUrl, redisUrl }) => {
+    const bare = await baseline(redisUrl);
+    const full = await herald(databaseUrl, redisUrl);
     const rate = (ms: number) => Math.round((N / ms) * 1000);
     console.log(`\nDelivery of ${N} due in-app notifications, worker concurrency ${CONCURRENCY}`);
     console.log(`  baseline: raw BullMQ, no-op processor   ${bare.toFixed(0).padStart(7)} ms  ${String(rate(bare)).padStart(6)} jobs/s`);
     console.log(`  herald:   claim + check + render + send ${full.toFixed(0).padStart(7)} ms  ${String(rate(full)).padStart(6)} notifications/s`);
     console.log(`  ratio herald/baseline: ${(full / bare).toFixed(1)}x the time of bare BullMQ`);
-  } finally {
-    await Promise.allSettled([postgres.stop(), redis.stop()]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {

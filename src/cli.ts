@@ -1,9 +1,10 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DynamicModule, Module } from '@nestjs/common';
 import { Command, CommandFactory, CommandRunner, Option } from 'nest-commander';
-import { isUUID } from 'class-validator';
 import { AuthModule } from './auth/auth.module';
 import { TokenService } from './auth/token.service';
+import { BOOKING_COMMANDS } from './bookings/bookings.commands';
+import { BookingsModule } from './bookings/bookings.module';
 import { seedDemoData } from './bookings/demo-data';
 import { ChannelsModule } from './channels/channels.module';
 import { Clock } from './core/clock/clock';
@@ -12,7 +13,8 @@ import { CoreModule } from './core/core.module';
 import { migrateDatabase } from './core/database/migrate';
 import { NOTIFICATION_COMMANDS } from './notifications/notifications.commands';
 import { NotificationsModule } from './notifications/notifications.module';
-import { User } from './users/user.entity';
+import { UsersModule } from './users/users.module';
+import { UsersService } from './users/users.service';
 
 @Command({ name: 'migrate', description: 'Apply pending database migrations' })
 class MigrateCommand extends CommandRunner {
@@ -29,17 +31,14 @@ class MigrateCommand extends CommandRunner {
 @Command({ name: 'token', description: 'Mint a bearer token for a user (development and demos)', arguments: '<user>' })
 class MintTokenCommand extends CommandRunner {
   constructor(
-    private readonly em: EntityManager,
+    private readonly users: UsersService,
     private readonly tokens: TokenService,
   ) {
     super();
   }
 
   async run([who]: string[], options: { ttl?: string }): Promise<void> {
-    const em = this.em.fork();
-    const user = await em.findOne(User, isUUID(who) ? { id: who } : { email: who.toLowerCase() });
-    if (!user) throw new Error(`No user with id or email "${who}"`);
-    console.log(await this.tokens.mint(user, options.ttl));
+    console.log(await this.tokens.mint(await this.users.getByIdOrEmail(who), options.ttl));
   }
 
   @Option({ flags: '--ttl <duration>', description: 'Token lifetime, e.g. 30m, 12h, 7d' })
@@ -68,8 +67,8 @@ class CliModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.forRoot(config), AuthModule, NotificationsModule.forConfig(config), ChannelsModule.forConfig(config)],
-      providers: [MigrateCommand, MintTokenCommand, SeedDemoCommand, ...NOTIFICATION_COMMANDS],
+      imports: [CoreModule.forRoot(config), AuthModule, UsersModule, BookingsModule, NotificationsModule.forConfig(config), ChannelsModule.forConfig(config)],
+      providers: [MigrateCommand, MintTokenCommand, SeedDemoCommand, ...BOOKING_COMMANDS, ...NOTIFICATION_COMMANDS],
     };
   }
 }

@@ -1,14 +1,17 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ConfigValidationError, HeraldConfig, loadConfig, ProcessRole } from './core/config/herald-config';
+import { useJsonBodyLimit } from './core/graphql/request-body';
 
 /** Starts Herald in the role the configuration names. */
 export async function startHerald(config: HeraldConfig = loadConfig()): Promise<INestApplicationContext> {
   const module = AppModule.forConfig(config);
   if (config.runs(ProcessRole.Api)) {
-    const app = await NestFactory.create(module, { bufferLogs: true });
+    const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+    useJsonBodyLimit(app);
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
     await app.listen(config.PORT, config.HOST);

@@ -94,6 +94,11 @@ export const BookingAccess = {
     throw BookingError.actionForbidden('create bookings', 'only customers, ops and admins create bookings');
   },
 
+  /** Bulk imports are for ops and admins, who name each booking's customer. */
+  assertImports(caller: AuthUser): void {
+    if (!caller.has(Role.ops)) throw BookingError.actionForbidden('import bookings', 'ops or admin only');
+  },
+
   /** Payments and signatures are handled by ops, finance and admins. */
   assertHandlesPayments(caller: AuthUser): void {
     if (!caller.has(Role.ops, Role.finance)) throw BookingError.actionForbidden('handle payments or signatures', 'ops, finance or admin only');

@@ -2,6 +2,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module';
 import { BookingEvent } from './booking-event.entity';
+import { BookingImportService } from './booking-import.service';
 import { Booking } from './booking.entity';
 import { BookingEventPublisher } from './booking.events';
 import { BookingsResolver } from './bookings.resolver';
@@ -14,7 +15,7 @@ import { SignatureRequest } from './signature-request.entity';
 /** Bookings, their payments and signatures, and the booking event log. */
 @Module({
   imports: [MikroOrmModule.forFeature([Booking, Payment, SignatureRequest, BookingEvent]), UsersModule],
-  providers: [BookingsService, PaymentsService, BookingEventPublisher, BookingsResolver, PaymentsResolver],
-  exports: [BookingsService],
+  providers: [BookingsService, BookingImportService, PaymentsService, BookingEventPublisher, BookingsResolver, PaymentsResolver],
+  exports: [BookingsService, BookingImportService],
 })
 export class BookingsModule {}

@@ -10,11 +10,12 @@ import { IdArg } from '../core/validation/id-arg';
 import { User } from '../users/user.entity';
 import { BookingAccess } from './booking-access';
 import { BookingEvent } from './booking-event.entity';
+import { BookingImportService, IMPORT_BATCH_LIMIT } from './booking-import.service';
 import { Booking } from './booking.entity';
 import { BOOKING_CHANGED_TOPIC, BookingEventPayload } from './booking.events';
 import { BookingsService } from './bookings.service';
 import { BookingsFilter, CancelBookingInput, CreateBookingInput, RescheduleBookingInput } from './dto/booking.input';
-import { BookingChange, BookingConnection } from './dto/booking.output';
+import { BookingChange, BookingConnection, ImportBookingsResult } from './dto/booking.output';
 import { Payment } from './payment.entity';
 import { SignatureRequest } from './signature-request.entity';
 
@@ -41,6 +42,7 @@ interface BookingChangedArgs {
 export class BookingsResolver {
   constructor(
     private readonly bookingsService: BookingsService,
+    private readonly bookingImport: BookingImportService,
     private readonly live: LiveEvents,
   ) {}
 
@@ -64,6 +66,19 @@ export class BookingsResolver {
   @Roles(Role.customer, Role.ops, Role.admin)
   createBooking(@CurrentUser() caller: AuthUser, @Args('input') input: CreateBookingInput): Promise<Booking> {
     return this.bookingsService.create(caller, input);
+  }
+
+  @Mutation(() => ImportBookingsResult, {
+    description:
+      `Creates up to ${IMPORT_BATCH_LIMIT} bookings at once, each checked as createBooking checks it (customerId required). ` +
+      'Good items are kept, bad ones reported per item; imported bookings are not announced on bookingChanged',
+  })
+  @Roles(Role.ops, Role.admin)
+  importBookings(
+    @CurrentUser() caller: AuthUser,
+    @Args('input', { type: () => [CreateBookingInput] }) input: CreateBookingInput[],
+  ): Promise<ImportBookingsResult> {
+    return this.bookingImport.importMany(caller, input);
   }
 
   @Mutation(() => Booking, { description: 'pending → confirmed' })

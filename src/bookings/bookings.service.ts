@@ -1,7 +1,7 @@
 import { EnsureRequestContext, wrap } from '@mikro-orm/core';
 import { CheckConstraintViolationException, DriverException, EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { AuthUser, Role } from '../auth/role';
+import { AuthUser } from '../auth/role';
 import { Clock } from '../core/clock/clock';
 import { StaleVersionError } from '../core/errors/herald-error';
 import { assertCursor, Page, PageInput, toPage } from '../core/pagination/pagination';
@@ -9,11 +9,12 @@ import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { BookingAccess, BookingAction } from './booking-access';
 import { BookingEvent, BookingEventData, BookingEventType } from './booking-event.entity';
-import { assertSchedulable, Booking, formatMoney } from './booking.entity';
+import { Booking } from './booking.entity';
 import { BookingEventPayload, BookingEventPublisher } from './booking.events';
 import { BookingError } from './bookings.error';
 import { BookingsFilter, CancelBookingInput, CreateBookingInput, RescheduleBookingInput } from './dto/booking.input';
 import { BookingChange } from './dto/booking.output';
+import { NewBooking } from './new-booking';
 import { Payment } from './payment.entity';
 import { SignatureRequest } from './signature-request.entity';
 
@@ -70,29 +71,15 @@ export class BookingsService {
   }
 
   async create(caller: AuthUser, input: CreateBookingInput): Promise<Booking> {
-    const customerId = BookingAccess.customerFor(caller, input.customerId);
     const now = this.clock.now();
-    assertSchedulable(input.startsAt, input.endsAt, now);
-    await this.users.getWithRole(input.providerId, Role.provider);
-    await this.users.getWithRole(customerId, Role.customer);
-    const price = formatMoney(input.price);
+    const customerId = NewBooking.customerAndSlot(caller, input, now);
+    NewBooking.assertParties(await this.users.lookup([input.providerId, customerId]), input.providerId, customerId);
+    const { customerId: customer, providerId: provider, ...stored } = NewBooking.fields(input, customerId);
 
     const { booking, payload } = await this.em.transactional(async (tx) => {
       const actor = await tx.findOne(User, { id: caller.id });
-      const created = tx.create(Booking, {
-        customer: tx.getReference(User, customerId),
-        provider: tx.getReference(User, input.providerId),
-        serviceName: input.serviceName,
-        startsAt: input.startsAt,
-        endsAt: input.endsAt,
-        timezone: input.timezone,
-        address: input.address ?? null,
-        postalCode: input.postalCode ?? null,
-        note: input.note ?? null,
-        price,
-        currency: input.currency,
-      });
-      tx.create(Payment, { booking: created, amount: price, currency: input.currency });
+      const created = tx.create(Booking, { ...stored, customer: tx.getReference(User, customer), provider: tx.getReference(User, provider) });
+      tx.create(Payment, { booking: created, amount: stored.price, currency: stored.currency });
       await this.flushSlot(tx, created);
       return { booking: created, payload: this.record(tx, created, actor, now, { type: BookingEventType.created }) };
     });

@@ -1,8 +1,10 @@
+import { EnsureRequestContext } from '@mikro-orm/core';
 import { EntityManager, FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { Role } from '../auth/role';
+import { isUUID } from 'class-validator';
 import { assertCursor, Page, PageInput, toPage } from '../core/pagination/pagination';
 import { CreateUserInput, UpdateMeInput, UpdateUserInput, UsersFilter } from './dto/user.input';
+import { UserLookup, UserRoles } from './user-lookup';
 import { User } from './user.entity';
 import { UserError } from './users.error';
 
@@ -16,11 +18,26 @@ export class UsersService {
     return user;
   }
 
-  /** Loads a user who must hold `role`, e.g. the provider named on a booking. */
-  async getWithRole(id: string, role: Role): Promise<User> {
-    const user = await this.get(id);
-    if (!user.roles.includes(role)) throw UserError.missingRole(id, role);
+  /** A user named by id or by email, as operators type them on the command line (which runs outside any request). */
+  @EnsureRequestContext()
+  async getByIdOrEmail(idOrEmail: string): Promise<User> {
+    const user = await this.em.findOne(User, isUUID(idOrEmail) ? { id: idOrEmail } : { email: idOrEmail.toLowerCase() });
+    if (!user) throw UserError.notFound(idOrEmail);
     return user;
+  }
+
+  /**
+   * Who of these users exists in which role, in one query however many ids (a whole import
+   * batch): a hot path, so it reads the two columns without building entities.
+   */
+  async lookup(ids: Iterable<string>): Promise<UserLookup> {
+    const unique = [...new Set(ids)].filter((id) => isUUID(id));
+    if (unique.length === 0) return new UserLookup([]);
+    // Through knex with a bind parameter: em.execute would inline the ids into the SQL text.
+    const { rows } = await this.em
+      .getKnex()
+      .raw<{ rows: UserRoles[] }>(`select "id", "roles" from "users" where "id" in (select jsonb_array_elements_text(?::jsonb)::uuid)`, [JSON.stringify(unique)]);
+    return new UserLookup(rows);
   }
 
   async list(filter: UsersFilter = {}, page: PageInput = new PageInput()): Promise<Page<User>> {

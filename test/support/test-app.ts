@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
 import { createClient, Client as WsClient } from 'graphql-ws';
@@ -15,6 +16,7 @@ import { Role } from '../../src/auth/role';
 import { TokenService } from '../../src/auth/token.service';
 import { Clock } from '../../src/core/clock/clock';
 import { HeraldConfig, loadConfig } from '../../src/core/config/herald-config';
+import { useJsonBodyLimit } from '../../src/core/graphql/request-body';
 import { Locale, User } from '../../src/users/user.entity';
 import { createTestDatabase } from './databases';
 import { TestClock } from './test-clock';
@@ -94,7 +96,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     .useValue(clock);
   for (const { provide, useValue } of options.providers ?? []) builder = builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
+  useJsonBodyLimit(app);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
