@@ -101,6 +101,21 @@ describe('notifications: the booking event relay (e2e)', () => {
       expect(rows.filter((row) => row.booking_version === 1 && row.type === 'booking_reminder').every((row) => row.status === 'cancelled')).toBe(true);
     });
 
+    it('plans bulk-imported bookings like created ones: their created events are in the log', async () => {
+      const items = [0, 1, 2].map(() => bookingInput(t, { customerId: t.users.customer.id }));
+      const result = await t.gql<{ importBookings: { created: number; items: { bookingId: string | null }[] } }>(
+        `mutation($input: [CreateBookingInput!]!) { importBookings(input: $input) { created items { bookingId } } }`,
+        { input: items },
+        t.tokens.ops,
+      );
+      const imported = dataOf(result).importBookings;
+      expect(imported.created).toBe(3);
+      for (const { bookingId } of imported.items) {
+        const rows = await notificationsOf(t, bookingId!);
+        expect(tally(rows, (row) => row.type)).toMatchObject({ booking_confirmation: 2, provider_new_booking: 2, booking_reminder: 10 });
+      }
+    });
+
     it('keeps its position when planning fails, and plans the same events on the next pass', async () => {
       const booking = dataOf(await t.gql<{ createBooking: { id: string } }>(CREATE_BOOKING, { input: bookingInput(t) }, t.tokens.customer)).createBooking;
       dataOf(await t.gql(CANCEL, { id: booking.id, input: { reason: 'Plans changed' } }, t.tokens.customer));
