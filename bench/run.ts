@@ -49,6 +49,7 @@ async function baseline(redisUrl: string): Promise<number> {
 
 async function herald(databaseUrl: string, redisUrl: string): Promise<number> {
   const config = loadConfig({
+    ...process.env,
     NODE_ENV: 'test',
     HERALD_ROLE: ProcessRole.Worker,
     DATABASE_URL: databaseUrl,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import { Clock } from '../../core/clock/clock';
 import { NotificationType } from '../notification.entity';
 import { MessageRenderer, RenderContext, RenderedMessage } from './message-renderer';
@@ -34,14 +33,14 @@ export class DefaultMessageRenderer extends MessageRenderer {
   private aboutBooking({ notification, recipient, booking }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
     if (!booking) throw new Error(`notification ${notification.id} (${notification.type}) has no booking to render`);
     const zone = validZone(booking.timezone);
-    const start = DateTime.fromJSDate(booking.startsAt, { zone }).setLocale(locale);
-    const end = DateTime.fromJSDate(booking.endsAt, { zone }).setLocale(locale);
+    const start = localParts(booking.startsAt, locale, zone);
+    const end = localParts(booking.endsAt, locale, zone);
     const now = this.clock.now().getTime();
     const leftMs = notification.type === NotificationType.booking_ending_soon ? booking.endsAt.getTime() - now : booking.startsAt.getTime() - now;
     const values = {
       service: booking.serviceName,
       date: longDate(start),
-      time: start.toFormat('HH:mm'),
+      time: start.time,
       left: UNTIL_START.includes(notification.type) || notification.type === NotificationType.booking_ending_soon ? formatLeft(leftMs, locale) : '',
     };
     const zoneNote = zone === recipient.timezone ? '' : ` ${fill(texts.zoneNote, { zone })}`;
@@ -55,8 +54,11 @@ export class DefaultMessageRenderer extends MessageRenderer {
     ];
     const previous = notification.payload.previousStartsAt;
     if (notification.type === NotificationType.booking_rescheduled && previous) {
-      const was = DateTime.fromISO(previous, { zone }).setLocale(locale);
-      if (was.isValid) body.push(`${texts.label.was}: ${longDate(was)}, ${was.toFormat('HH:mm')}`);
+      const wasAt = new Date(previous);
+      if (!Number.isNaN(wasAt.getTime())) {
+        const was = localParts(wasAt, locale, zone);
+        body.push(`${texts.label.was}: ${longDate(was)}, ${was.time}`);
+      }
     }
     if (booking.address) body.push(`${texts.label.address}: ${booking.address}`);
     const reason = notification.payload.cancellationReason ?? booking.cancellationReason;
@@ -66,15 +68,16 @@ export class DefaultMessageRenderer extends MessageRenderer {
 
   private agenda({ notification, recipient, agenda = [] }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
     const zone = validZone(recipient.timezone);
+    // A local calendar date names the same day anywhere: read at its UTC noon.
     const day = notification.payload.agendaDate
-      ? DateTime.fromISO(notification.payload.agendaDate, { zone }).setLocale(locale)
-      : DateTime.fromJSDate(notification.dueAt, { zone }).setLocale(locale);
+      ? localParts(new Date(`${notification.payload.agendaDate}T12:00:00Z`), locale, 'UTC')
+      : localParts(notification.dueAt, locale, zone);
     const values = { date: longDate(day), count: agenda.length };
     const lines = agenda.map((booking) => {
-      const start = DateTime.fromJSDate(booking.startsAt, { zone });
-      const end = DateTime.fromJSDate(booking.endsAt, { zone });
+      const start = localParts(booking.startsAt, locale, zone);
+      const end = localParts(booking.endsAt, locale, zone);
       const where = booking.address ? `, ${booking.address}` : '';
-      return `${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}  ${booking.serviceName} — ${booking.customer.name}${where}`;
+      return `${start.time}–${end.time}  ${booking.serviceName} — ${booking.customer.name}${where}`;
     });
     return {
       subject: fill(texts.subject[notification.type], values),
@@ -83,26 +86,87 @@ export class DefaultMessageRenderer extends MessageRenderer {
   }
 }
 
+const zoneValidity = new Map<string, boolean>();
+
 function validZone(zone: string): string {
-  return DateTime.local().setZone(zone).isValid ? zone : 'UTC';
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = isTimeZone(zone);
+    zoneValidity.set(zone, valid);
+  }
+  return valid ? zone : 'UTC';
 }
 
-function longDate(moment: DateTime): string {
-  return moment.toFormat('cccc, d MMMM yyyy');
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An instant as a wall clock shows it in a zone and locale: the pieces the texts are made of. */
+interface LocalParts {
+  weekday: string;
+  day: string;
+  month: string;
+  year: string;
+  /** 24-hour "HH:mm". */
+  time: string;
+}
+
+/** Formatters are costly to build and cheap to reuse: one per locale and zone. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function localParts(instant: Date, locale: string, zone: string): LocalParts {
+  const key = `${locale}|${zone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, {
+      timeZone: zone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      numberingSystem: 'latn',
+    });
+    formatters.set(key, formatter);
+  }
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const part of formatter.formatToParts(instant)) parts[part.type] = part.value;
+  return { weekday: parts.weekday!, day: parts.day!, month: parts.month!, year: parts.year!, time: `${parts.hour!.padStart(2, '0')}:${parts.minute!}` };
+}
+
+/** "Friday, 10 January 2031". */
+function longDate(moment: LocalParts): string {
+  return `${moment.weekday}, ${moment.day} ${moment.month} ${moment.year}`;
 }
 
 /** "Friday, 10 January 2031, 14:00–14:45", or both dates when it ends on another day. */
-function span(start: DateTime, end: DateTime): string {
-  if (start.hasSame(end, 'day')) return `${longDate(start)}, ${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}`;
-  return `${longDate(start)}, ${start.toFormat('HH:mm')} – ${longDate(end)}, ${end.toFormat('HH:mm')}`;
+function span(start: LocalParts, end: LocalParts): string {
+  const sameDay = start.day === end.day && start.month === end.month && start.year === end.year;
+  if (sameDay) return `${longDate(start)}, ${start.time}–${end.time}`;
+  return `${longDate(start)}, ${start.time} – ${longDate(end)}, ${end.time}`;
 }
 
 /** "3 hours", "45 минут", "1 soat": whole hours from an hour on, minutes below. */
 export function formatLeft(ms: number, locale: string): string {
   const minutes = Math.max(1, Math.round(ms / MINUTE));
   const [value, unit] = minutes < 60 ? [minutes, 'minute'] : [Math.round(minutes / 60), 'hour'];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+  const key = `${locale}|${unit}`;
+  let format = unitFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' });
+    unitFormats.set(key, format);
+  }
+  return format.format(value);
 }
+
+const unitFormats = new Map<string, Intl.NumberFormat>();
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -1,6 +1,5 @@
-import { Booking } from '../../bookings/booking.entity';
-import { User } from '../../users/user.entity';
-import { Notification } from '../notification.entity';
+import { BookingStatus } from '../../bookings/booking.entity';
+import { NotificationPayload, NotificationType } from '../notification.entity';
 
 export interface RenderedMessage {
   subject: string;
@@ -8,13 +7,51 @@ export interface RenderedMessage {
   html?: string;
 }
 
+/** A party of a booking as messages name them. */
+export interface RenderParty {
+  id: string;
+  name: string;
+}
+
+/** What messages say about a booking; the Booking entity is one, and so is a row read with raw SQL. */
+export interface RenderBooking {
+  id: string;
+  serviceName: string;
+  startsAt: Date;
+  endsAt: Date;
+  timezone: string;
+  address: string | null;
+  cancellationReason: string | null;
+  status: BookingStatus;
+  customer: RenderParty;
+  provider: RenderParty;
+}
+
+/** The person a message goes to, with what the channels need to reach them. */
+export interface RenderRecipient extends RenderParty {
+  email: string;
+  phone: string | null;
+  telegramChatId: string | null;
+  telegramOffAt: Date | null;
+  smsOffAt: Date | null;
+  locale: string;
+  timezone: string;
+}
+
+export interface RenderNotification {
+  id: string;
+  type: NotificationType;
+  dueAt: Date;
+  payload: NotificationPayload;
+}
+
 /** Everything a message may say, loaded from Postgres at send time. */
 export interface RenderContext {
-  notification: Notification;
-  recipient: User;
-  booking: Booking | null;
+  notification: RenderNotification;
+  recipient: RenderRecipient;
+  booking: RenderBooking | null;
   /** For the provider's agenda: that local day's bookings, by start. */
-  agenda?: Booking[];
+  agenda?: RenderBooking[];
 }
 
 /** Turns a notification into words. The templates module replaces the built-in texts. */
