@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ACTIVE_STATUSES, Booking, BookingStatus } from '../../bookings/booking.entity';
 import { Clock } from '../../core/clock/clock';
+import { rawQuery } from '../../core/database/raw-query';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { ChannelRegistry } from '../channels/channel-registry';
 import { ChannelError, SendReceipt } from '../channels/channel-sender';
@@ -121,7 +122,8 @@ export class DeliveryService {
    */
   private async claimRows(em: EntityManager, where: string, params: unknown[]): Promise<DeliveryRow[]> {
     const now = this.clock.now();
-    const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    const rows = await rawQuery<Record<string, unknown>>(
+      em,
       `with "claimed" as (
          update "notifications" set "status" = ?, "attempts" = "attempts" + 1, "lease_until" = ?, "updated_at" = ?
           where ${where}
@@ -236,7 +238,8 @@ export class DeliveryService {
 
   /** The one statement that records accepted messages; a seam for fault tests. */
   async writeSent(em: EntityManager, records: { id: string; provider_message_id: string | null; subject: string; body: string }[], now: Date): Promise<number> {
-    const rows = await em.getConnection().execute<{ id: string }[]>(
+    const rows = await rawQuery<{ id: string }>(
+      em,
       `update "notifications" n set "status" = ?, "sent_at" = ?, "provider_message_id" = r."provider_message_id", "subject" = r."subject", "body" = r."body",
               "next_attempt_at" = null, "lease_until" = null, "updated_at" = ?
          from jsonb_to_recordset(?::jsonb) as r("id" uuid, "provider_message_id" text, "subject" text, "body" text)

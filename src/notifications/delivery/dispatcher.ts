@@ -3,6 +3,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
 import { PgListener } from '../../core/database/pg-listener';
+import { rawQuery } from '../../core/database/raw-query';
 import { NotificationChannel, NotificationStatus } from '../notification.entity';
 import { DeliveryBatch, NotificationQueue } from '../queue/notification-queue';
 import { MaintenanceService } from './maintenance.service';
@@ -112,7 +113,8 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     if (limit === 0) return { dispatched: 0, expired: expired.length, full: false, waiting: true };
 
     const lease = new Date(now.getTime() + this.timing.dispatchLeaseMs);
-    const claimed = await this.execute<{ id: string; channel: NotificationChannel }>(
+    const claimed = await rawQuery<{ id: string; channel: NotificationChannel }>(
+      this.em,
       `update "notifications" n set "status" = ?, "lease_until" = ?, "updated_at" = ?
          from (select "id", row_number() over (partition by "channel" order by "due_at", "id") as "rank"
                  from (select "id", "channel", "due_at" from "notifications"

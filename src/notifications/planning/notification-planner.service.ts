@@ -6,6 +6,7 @@ import { ACTIVE_STATUSES, BookingStatus } from '../../bookings/booking.entity';
 import { BookingEventPayload } from '../../bookings/booking.events';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
+import { rawQuery } from '../../core/database/raw-query';
 import { NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from '../notification.entity';
 import { BookingPlan, PlanBooking, PlannedNotification, planBooking, PlanParty, PlanSettings, planSettingsFrom, PLANNED_EVENT_TYPES, PlanTrigger } from './booking-plan';
 
@@ -208,7 +209,8 @@ export class NotificationPlanner {
 
   /** The bookings with both parties and their current schedule event, in one query. */
   private async loadFacts(em: EntityManager, ids: readonly string[]): Promise<Map<string, BookingFacts>> {
-    const rows = await em.execute<Record<string, unknown>[]>(
+    const rows = await rawQuery<Record<string, unknown>>(
+      em,
       `select b."id", b."starts_at", b."ends_at", b."timezone", b."status", b."version", b."cancellation_reason",
               ${PARTY_COLUMNS('c')}, ${PARTY_COLUMNS('p')},
               s."type" as "schedule_type", s."booking_version" as "schedule_version", s."data" as "schedule_data"
@@ -252,7 +254,8 @@ export class NotificationPlanner {
     );
     const cancelledIds: string[] = [];
     if (cancels.length) {
-      const rows = await em.execute<{ id: string }[]>(
+      const rows = await rawQuery<{ id: string }>(
+        em,
         `update "notifications" n set "status" = ?, "reason" = c."reason", "updated_at" = ?
            from jsonb_to_recordset(?::jsonb) as c("booking_id" uuid, "reason" text, "below" int, "spare" jsonb)
           where n."booking_id" = c."booking_id" and n."status" in (?, ?)
@@ -287,7 +290,8 @@ export class NotificationPlanner {
       payload: row.payload,
       dedup_key: row.dedupKey,
     }));
-    const returned = await em.execute<{ id: string; type: NotificationType; channel: NotificationChannel; recipient_id: string; due_at: string | Date; status: NotificationStatus; reason: NotificationReason | null }[]>(
+    const returned = await rawQuery<{ id: string; type: NotificationType; channel: NotificationChannel; recipient_id: string; due_at: string | Date; status: NotificationStatus; reason: NotificationReason | null }>(
+      em,
       `insert into "notifications" ("id", "created_at", "updated_at", "recipient_id", "booking_id", "type", "channel", "offset_seconds", "due_at",
                                     "status", "reason", "attempts", "booking_version", "payload", "dedup_key")
        select r."id", now(), now(), r."recipient_id", r."booking_id", r."type", r."channel", r."offset_seconds", r."due_at",
