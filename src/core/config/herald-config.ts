@@ -175,7 +175,7 @@ export class HeraldConfig {
 
   /** How long a claimed batch may wait for a consumer before its rows are claimed again (a lost batch). */
   @Matches(DURATION)
-  NOTIFY_DISPATCH_LEASE: string = '30s';
+  NOTIFY_DISPATCH_LEASE: string = '10s';
 
   /** Longest the dispatcher sleeps without looking for due rows (it wakes on NOTIFY and at the next due time). */
   @Matches(DURATION)
