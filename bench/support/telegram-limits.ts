@@ -7,15 +7,17 @@ export interface TelegramLimits {
   perSecond: number;
   /** Minimum gap between two messages to one chat (Telegram: about 1 s). */
   perChatIntervalMs: number;
+  /** How much sooner than perChatIntervalMs a message may arrive: the network's jitter, not a burst allowance. */
+  jitterMs: number;
 }
 
-export const TELEGRAM_LIMITS: TelegramLimits = { perSecond: 30, perChatIntervalMs: 1000 };
+export const TELEGRAM_LIMITS: TelegramLimits = { perSecond: 30, perChatIntervalMs: 1000, jitterMs: 50 };
 
 /**
  * Telegram's flood limits in front of the tests' Bot API server: a `sendMessage` beyond
- * `perSecond` in any one-second window, or sooner than `perChatIntervalMs` after the last one to
- * its chat, is answered 429 with `retry_after`, as Telegram does, and counted; everything else
- * is passed to the Bot API server behind it.
+ * `perSecond` in any one-second window, or sooner than `perChatIntervalMs` (less network
+ * jitter) after the last one to its chat, is answered 429 with `retry_after`, as Telegram does,
+ * and counted; everything else is passed to the Bot API server behind it.
  */
 export class RateLimitedBotApi {
   /** Arrival times of the sends let through. */
@@ -67,7 +69,7 @@ export class RateLimitedBotApi {
   /** 0 when the send may go now (and records it), else how long it must wait. */
   private admit(chat: string, now: number): number {
     const last = this.lastByChat.get(chat);
-    if (last !== undefined && now - last < this.limits.perChatIntervalMs) return this.limits.perChatIntervalMs - (now - last);
+    if (last !== undefined && now - last < this.limits.perChatIntervalMs - this.limits.jitterMs) return this.limits.perChatIntervalMs - (now - last);
     const windowStart = now - 1000;
     let inWindow = 0;
     for (let i = this.accepted.length - 1; i >= 0 && this.accepted[i] > windowStart; i--) inWindow++;
