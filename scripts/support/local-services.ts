@@ -374,6 +374,23 @@ function redisAnswers(port: number, pid: number | undefined): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------
 // Child process management
 
+/** A child process run like the servers: stopped on request, never left behind by this process. */
+export interface ManagedProcess {
+  readonly pid: number | undefined;
+  /** Polls `ready` until it holds; fails with the process's output if it exits or times out. */
+  waitUntil(ready: () => Promise<boolean>, timeoutMs: number): Promise<void>;
+  /** How it ended (e.g. "exited with code 1"), or undefined while it runs. */
+  readonly exitInfo: string | undefined;
+  /** Its last lines of output, for error reports. */
+  outputText(): string;
+  stop(): Promise<void>;
+}
+
+/** Takes charge of a spawned child (e.g. a Herald process of the benchmarks), as the servers here are. */
+export function manageChild(name: string, child: ChildProcess, options: { stopSignal?: NodeJS.Signals; log?: (line: string) => void } = {}): ManagedProcess {
+  return new ManagedChild(name, child, new OutputBuffer(options.log), options.stopSignal ?? 'SIGTERM');
+}
+
 class StartError extends Error {
   constructor(
     message: string,
@@ -434,9 +451,9 @@ function installExitHook(): void {
   });
 }
 
-class ManagedChild {
+class ManagedChild implements ManagedProcess {
   private readonly exited: Promise<void>;
-  private exitInfo: string | undefined;
+  exitInfo: string | undefined;
   private stopping: Promise<void> | undefined;
   private readonly watchdog: ChildProcess | undefined;
 
@@ -501,6 +518,14 @@ class ManagedChild {
       await this.exited;
     })();
     return this.stopping;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  outputText(): string {
+    return this.output.text();
   }
 
   killNow(): void {

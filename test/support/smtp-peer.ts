@@ -40,7 +40,10 @@ export class SmtpPeer {
   private readonly server: SMTPServer;
   private port = 0;
 
-  private constructor() {
+  /** Messages accepted, including those not kept. */
+  accepted = 0;
+
+  private constructor(private readonly keepMessages: boolean) {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -52,8 +55,9 @@ export class SmtpPeer {
     });
   }
 
-  static async start(): Promise<SmtpPeer> {
-    const peer = new SmtpPeer();
+  /** `keepMessages: false` only counts what it accepts (for load runs of many thousand messages). */
+  static async start(options: { keepMessages?: boolean } = {}): Promise<SmtpPeer> {
+    const peer = new SmtpPeer(options.keepMessages ?? true);
     await new Promise<void>((resolve, reject) => {
       peer.server.once('error', reject);
       peer.server.listen(0, '127.0.0.1', () => resolve());
@@ -98,7 +102,8 @@ export class SmtpPeer {
       const refusal = this.take('data', rcptTo);
       if (refusal) return callback(refusal);
       const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-      this.received.push({ mailFrom, rcptTo, raw: Buffer.concat(chunks), receivedAt: Date.now() });
+      this.accepted += 1;
+      if (this.keepMessages) this.received.push({ mailFrom, rcptTo, raw: Buffer.concat(chunks), receivedAt: Date.now() });
       callback(null);
     });
   }

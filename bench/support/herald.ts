@@ -1,0 +1,255 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort, manageChild, ManagedProcess } from '../../scripts/support/local-services';
+import { HeraldConfig, loadConfig } from '../../src/core/config/herald-config';
+import { BENCH_JWT_SECRET } from './tokens';
+import { sleep } from './time';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+const MAIN = join(REPO_ROOT, 'dist', 'src', 'main.js');
+const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
+/** What the build reads: when any of it is newer than dist, dist is stale. */
+const BUILD_INPUTS = ['src', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'mikro-orm.config.ts'];
+const START_TIMEOUT_MS = 90_000;
+
+export type HeraldRole = 'api' | 'worker' | 'scheduler' | 'all';
+
+export interface ProcessSpec {
+  role: HeraldRole;
+  /** Settings for this process only, over the deployment's. */
+  env?: Record<string, string>;
+}
+
+export interface DeploymentOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  keyPrefix: string;
+  /** Herald settings for every process, over the bench's defaults and the caller's environment. */
+  env?: Record<string, string>;
+  processes: ProcessSpec[];
+}
+
+/** Builds Herald (`npm run build`) unless dist is newer than everything the build reads. */
+export function ensureBuilt(log: (line: string) => void): void {
+  const builtAt = existsSync(MAIN) ? statSync(MAIN).mtimeMs : 0;
+  const newest = Math.max(...BUILD_INPUTS.map((input) => newestMtime(join(REPO_ROOT, input))));
+  if (builtAt > newest) {
+    log('dist/ is up to date with src/');
+    return;
+  }
+  log('Building Herald (npm run build)…');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0) throw new Error(`npm run build failed (${build.status ?? build.signal})`);
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
+}
+
+/**
+ * Herald's settings for a bench process: production, quiet logs, the bench's secret and
+ * services. Herald settings in the caller's environment (e.g. NOTIFY_WORKER_CONCURRENCY=20) pass
+ * through, except those naming where things are, which the bench owns.
+ */
+function heraldEnv(options: Pick<DeploymentOptions, 'databaseUrl' | 'redisUrl' | 'keyPrefix' | 'env'>): Record<string, string> {
+  const owned = new Set(['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'HERALD_ROLE', 'PORT', 'HOST', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE']);
+  const passed = Object.entries(process.env).filter(([key, value]) => HERALD_SETTINGS.has(key) && !owned.has(key) && value !== undefined);
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    TELEGRAM_UPDATES: 'none',
+    ...(Object.fromEntries(passed) as Record<string, string>),
+    ...options.env,
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    REDIS_KEY_PREFIX: options.keyPrefix,
+    AUTH_JWT_SECRET: BENCH_JWT_SECRET,
+    HOST: '127.0.0.1',
+  };
+}
+
+const HERALD_SETTINGS = new Set(Object.keys(new HeraldConfig()));
+
+/** The caller's environment without Herald settings, so a child sees only the ones given to it. */
+function baseEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !HERALD_SETTINGS.has(key)));
+}
+
+interface RunningProcess {
+  name: string;
+  role: HeraldRole;
+  port: number;
+  managed: ManagedProcess;
+}
+
+/** Herald as a deployment runs it: `node dist/src/main.js` child processes, one per role asked for. */
+export class Deployment {
+  private stopped = false;
+
+  private constructor(
+    readonly config: HeraldConfig,
+    private readonly processes: RunningProcess[],
+  ) {}
+
+  static async start(options: DeploymentOptions): Promise<Deployment> {
+    const env = heraldEnv(options);
+    const config = loadConfig(env);
+    const counts = new Map<HeraldRole, number>();
+    const processes: RunningProcess[] = [];
+    for (const spec of options.processes) {
+      const index = (counts.get(spec.role) ?? 0) + 1;
+      counts.set(spec.role, index);
+      const name = `herald-${spec.role}${index > 1 ? `-${index}` : ''}`;
+      const port = await freePort();
+      const childEnv = { ...baseEnv(), ...env, ...spec.env, HERALD_ROLE: spec.role, PORT: String(port) };
+      loadConfig(childEnv);
+      const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const verbose = process.env.BENCH_VERBOSE === '1';
+      processes.push({ name, role: spec.role, port, managed: manageChild(name, child, { log: verbose ? (line) => console.log(`[${name}] ${line}`) : undefined }) });
+    }
+    const deployment = new Deployment(config, processes);
+    try {
+      const backends = [Number(new URL(options.databaseUrl).port), Number(new URL(options.redisUrl).port)];
+      await Promise.all(processes.map((running) => deployment.waitReady(running, backends)));
+    } catch (error) {
+      await deployment.stop();
+      throw error;
+    }
+    return deployment;
+  }
+
+  /** The GraphQL URL of the first process serving the API. */
+  get graphqlUrl(): string {
+    const api = this.processes.find((running) => running.role === 'api' || running.role === 'all');
+    if (!api) throw new Error('this deployment has no API process');
+    return `http://127.0.0.1:${api.port}/graphql`;
+  }
+
+  /** Throws, with its last output, when a process of the deployment has ended. */
+  assertRunning(): void {
+    if (this.stopped) return;
+    for (const running of this.processes) {
+      if (running.managed.exitInfo !== undefined) {
+        throw new Error(`${running.name} ${running.managed.exitInfo}. Its output:\n${running.managed.outputText()}`);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.processes.map((running) => running.managed.stop()));
+  }
+
+  /**
+   * An API process is ready when /health answers 200. The others expose nothing, so they count
+   * as ready once connected to Postgres and Redis and idle after their boot (their CPU time
+   * stands still for half a second).
+   */
+  private async waitReady(running: RunningProcess, backends: number[]): Promise<void> {
+    if (running.role === 'api' || running.role === 'all') {
+      const health = `http://127.0.0.1:${running.port}/health`;
+      await running.managed.waitUntil(() => fetch(health).then((response) => response.ok, () => false), START_TIMEOUT_MS);
+      return;
+    }
+    const probe = new BootProbe(running.managed, backends);
+    await running.managed.waitUntil(() => probe.settled(), START_TIMEOUT_MS);
+  }
+}
+
+/** Watches a process in /proc: connected to every backend port, then CPU time unchanged for a while. */
+class BootProbe {
+  private lastTicks = -1;
+  private stillSince = 0;
+
+  constructor(
+    private readonly managed: ManagedProcess,
+    private readonly backends: number[],
+  ) {}
+
+  async settled(): Promise<boolean> {
+    await sleep(100);
+    const pid = this.managed.pid;
+    if (pid === undefined) return false;
+    const ticks = cpuTicks(pid);
+    const now = Date.now();
+    if (ticks !== this.lastTicks) {
+      this.lastTicks = ticks;
+      this.stillSince = now;
+      return false;
+    }
+    if (now - this.stillSince < 500) return false;
+    const connected = remotePorts(pid);
+    return this.backends.every((port) => connected.has(port));
+  }
+}
+
+/** User + system CPU time of a process, in clock ticks (-1 when it is gone). */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return -1;
+  }
+}
+
+/** Remote ports of the process's established TCP connections. */
+function remotePorts(pid: number): Set<number> {
+  const ports = new Set<number>();
+  try {
+    const inodes = new Set<string>();
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const target = readlinkSafe(`/proc/${pid}/fd/${fd}`);
+      const match = /^socket:\[(\d+)\]$/.exec(target);
+      if (match) inodes.add(match[1]);
+    }
+    for (const table of ['tcp', 'tcp6']) {
+      const lines = readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1);
+      for (const line of lines) {
+        const columns = line.trim().split(/\s+/);
+        // columns: sl local_address rem_address st … inode (index 9); st 01 = ESTABLISHED
+        if (columns.length > 9 && columns[3] === '01' && inodes.has(columns[9])) ports.add(parseInt(columns[2].split(':')[1], 16));
+      }
+    }
+  } catch {
+    // The process is gone or /proc is not there: no connections seen.
+  }
+  return ports;
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/src/cli.js <args>` with a deployment's settings. */
+export function runCli(args: string[], options: Pick<DeploymentOptions, 'databaseUrl' | 'redisUrl' | 'keyPrefix' | 'env'>, timeoutMs: number): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...baseEnv(), ...heraldEnv(options) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.once('error', fail);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
