@@ -71,7 +71,7 @@ export const bulkPlanning: Scenario = {
 async function bareInsert(db: Pool, count: number): Promise<number> {
   await db.query(`create table bench_scratch (like notifications including all)`);
   try {
-    const columns = ['id', 'created_at', 'updated_at', 'recipient_id', 'booking_id', 'type', 'channel', 'offset_minutes', 'due_at', 'status', 'booking_version', 'payload', 'dedup_key'];
+    const columns = ['id', 'created_at', 'updated_at', 'recipient_id', 'booking_id', 'type', 'channel', 'offset_seconds', 'due_at', 'status', 'booking_version', 'payload', 'dedup_key'];
     const recipient = randomUUID();
     const booking = randomUUID();
     const started = performance.now();

@@ -74,6 +74,12 @@ function heraldEnv(options: Pick<DeploymentOptions, 'databaseUrl' | 'redisUrl' |
 
 const HERALD_SETTINGS = new Set(Object.keys(new HeraldConfig()));
 
+/** With BENCH_CPU_PROF=<dir>, every Herald process writes a V8 CPU profile there when it stops. */
+function profileArgs(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+}
+
 /** The caller's environment without Herald settings, so a child sees only the ones given to it. */
 function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !HERALD_SETTINGS.has(key)));
@@ -107,7 +113,7 @@ export class Deployment {
       const port = await freePort();
       const childEnv = { ...baseEnv(), ...env, ...spec.env, HERALD_ROLE: spec.role, PORT: String(port) };
       loadConfig(childEnv);
-      const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...profileArgs(name), MAIN], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
       const verbose = process.env.BENCH_VERBOSE === '1';
       processes.push({ name, role: spec.role, port, managed: manageChild(name, child, { log: verbose ? (line) => console.log(`[${name}] ${line}`) : undefined }) });
     }

@@ -86,7 +86,7 @@ export async function insertDueRows(db: Pool, spec: DueRowsSpec): Promise<void> 
   await db.query(
     `with b as (select id, customer_id, starts_at, ends_at, (row_number() over (order by starts_at, id))::int - 1 as k from bookings),
           total as (select count(*)::int as bookings from b)
-     insert into notifications (id, created_at, updated_at, recipient_id, booking_id, type, channel, offset_minutes, due_at, status, attempts, booking_version, payload, dedup_key)
+     insert into notifications (id, created_at, updated_at, recipient_id, booking_id, type, channel, offset_seconds, due_at, status, attempts, booking_version, payload, dedup_key)
      select gen_random_uuid(), now(), now(), b.customer_id, b.id, 'booking_confirmation', $1, 0,
             $2::timestamptz + (n::float8 * $3::float8) * interval '1 millisecond', 'queued', 0, 1,
             jsonb_build_object('startsAt', b.starts_at, 'endsAt', b.ends_at), $4 || ':' || n
