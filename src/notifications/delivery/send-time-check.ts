@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { zoneOrUtc } from '../../core/time/zones';
 import { Booking, BookingStatus } from '../../bookings/booking.entity';
 import { Notification, NotificationReason, NotificationType } from '../notification.entity';
 import { CREATION_NOTICES } from '../planning/booking-plan';
@@ -55,7 +56,7 @@ export function movedSincePlanning(payload: Notification['payload'], booking: Pi
 
 /** A local calendar day (YYYY-MM-DD) in `timezone` as a UTC range [from, to); UTC for an unknown zone. */
 export function localDayRange(date: string, timezone: string): { from: Date; to: Date } {
-  const zone = DateTime.local().setZone(timezone).isValid ? timezone : 'UTC';
+  const zone = zoneOrUtc(timezone);
   const start = DateTime.fromISO(date, { zone }).startOf('day');
   if (!start.isValid) throw new Error(`not a local date: ${date}`);
   return { from: start.toJSDate(), to: start.plus({ days: 1 }).toJSDate() };

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { BookingEventType } from '../../bookings/booking-event.entity';
 import { ACTIVE_STATUSES, BookingStatus } from '../../bookings/booking.entity';
 import { HeraldConfig } from '../../core/config/herald-config';
+import { localDateIn, zoneOrUtc } from '../../core/time/zones';
 import { externalAddress } from '../channels/channel-address';
 import {
   agendaDedupKey,
@@ -227,8 +228,11 @@ export function reachableOn(party: Omit<PlanParty, 'id' | 'timezone'>, channel: 
 
 /** The provider's local calendar day (YYYY-MM-DD) an instant falls on. */
 export function localDate(instant: Date, timezone: string): string {
-  return DateTime.fromJSDate(instant, { zone: zoneOrUtc(timezone) }).toISODate()!;
+  return localDateIn(instant, timezone);
 }
+
+/** Agenda moments already worked out, by date, hour and zone: bookings of one provider share them. */
+const agendaMoments = new Map<string, Date>();
 
 /**
  * When the agenda of a local day is due: that day at `hour`:00 in `timezone`, as a UTC instant.
@@ -236,12 +240,15 @@ export function localDate(instant: Date, timezone: string): string {
  * does not exist that day (spring-forward gap) moves forward to the next valid time.
  */
 export function agendaDueAt(date: string, hour: number, timezone: string): Date {
-  const [year, month, day] = date.split('-').map(Number);
-  return DateTime.fromObject({ year, month, day, hour }, { zone: zoneOrUtc(timezone) }).toJSDate();
-}
-
-function zoneOrUtc(timezone: string): string {
-  return DateTime.local().setZone(timezone).isValid ? timezone : 'UTC';
+  const key = `${date}|${hour}|${timezone}`;
+  let moment = agendaMoments.get(key);
+  if (!moment) {
+    const [year, month, day] = date.split('-').map(Number);
+    moment = DateTime.fromObject({ year, month, day, hour }, { zone: zoneOrUtc(timezone) }).toJSDate();
+    if (agendaMoments.size >= 100_000) agendaMoments.clear();
+    agendaMoments.set(key, moment);
+  }
+  return new Date(moment.getTime());
 }
 
 /**

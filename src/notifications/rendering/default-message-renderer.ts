@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
+import { zoneOrUtc } from '../../core/time/zones';
 import { NotificationType } from '../notification.entity';
 import { MessageRenderer, RenderContext, RenderedMessage } from './message-renderer';
 import { fill, Texts, textsFor } from './texts';
@@ -32,7 +33,7 @@ export class DefaultMessageRenderer extends MessageRenderer {
 
   private aboutBooking({ notification, recipient, booking }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
     if (!booking) throw new Error(`notification ${notification.id} (${notification.type}) has no booking to render`);
-    const zone = validZone(booking.timezone);
+    const zone = zoneOrUtc(booking.timezone);
     const start = localParts(booking.startsAt, locale, zone);
     const end = localParts(booking.endsAt, locale, zone);
     const now = this.clock.now().getTime();
@@ -67,7 +68,7 @@ export class DefaultMessageRenderer extends MessageRenderer {
   }
 
   private agenda({ notification, recipient, agenda = [] }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
-    const zone = validZone(recipient.timezone);
+    const zone = zoneOrUtc(recipient.timezone);
     // A local calendar date names the same day anywhere: read at its UTC noon.
     const day = notification.payload.agendaDate
       ? localParts(new Date(`${notification.payload.agendaDate}T12:00:00Z`), locale, 'UTC')
@@ -83,26 +84,6 @@ export class DefaultMessageRenderer extends MessageRenderer {
       subject: fill(texts.subject[notification.type], values),
       body: [fill(texts.headline[notification.type], values), '', ...(lines.length ? lines : [texts.agendaEmpty])],
     };
-  }
-}
-
-const zoneValidity = new Map<string, boolean>();
-
-function validZone(zone: string): string {
-  let valid = zoneValidity.get(zone);
-  if (valid === undefined) {
-    valid = isTimeZone(zone);
-    zoneValidity.set(zone, valid);
-  }
-  return valid ? zone : 'UTC';
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }
 
