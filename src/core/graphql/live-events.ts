@@ -20,7 +20,7 @@ export class LiveEvents {
   constructor(config: HeraldConfig, connections: RedisConnections) {
     this.prefix = `${config.REDIS_KEY_PREFIX}:live:`;
     this.pubSub = new RedisPubSub({
-      publisher: connections.open('live-publisher'),
+      publisher: connections.open('live-publisher', { autoPipelining: true }),
       subscriber: connections.open('live-subscriber'),
       reviver: reviveDates,
     });
