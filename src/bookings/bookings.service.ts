@@ -84,7 +84,8 @@ export class BookingsService {
       return { booking: created, payload: this.record(tx, created, actor, now, { type: BookingEventType.created }) };
     });
     await this.publisher.publish(payload);
-    return this.reload(booking.id);
+    // What was just written, as written: the relations a query asks for load on demand.
+    return booking;
   }
 
   confirm(caller: AuthUser, id: string, expectedVersion?: number | null): Promise<Booking> {
