@@ -3,6 +3,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
 import { PgListener } from '../../core/database/pg-listener';
+import { WakeableLoop } from '../../core/scheduling/wakeable-loop';
 import { rawQuery } from '../../core/database/raw-query';
 import { NotificationChannel, NotificationStatus } from '../notification.entity';
 import { DeliveryBatch, NotificationQueue } from '../queue/notification-queue';
@@ -38,10 +39,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger(Dispatcher.name);
   private readonly timing: HeraldConfig['notificationTiming'];
   private listener: PgListener | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly loop: WakeableLoop;
 
   constructor(
     private readonly em: EntityManager,
@@ -51,51 +49,32 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly config: HeraldConfig,
   ) {
     this.timing = config.notificationTiming;
+    this.loop = new WakeableLoop(() => this.passAndNap(), this.timing.dispatchPollMs, (error) =>
+      this.logger.warn(`Dispatch pass failed (${error instanceof Error ? error.message : String(error)}); trying again in ${this.timing.dispatchPollMs} ms`),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runs(ProcessRole.Worker) && !this.config.runs(ProcessRole.Scheduler)) return;
-    this.stopped = false;
+    this.loop.start();
     this.listener = new PgListener(this.config.DATABASE_URL, [NOTIFICATIONS_DUE_CHANNEL], () => this.wake(), this.timing.dispatchPollMs, 'dispatcher');
     await this.listener.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     await this.listener?.stop();
   }
 
   /** Asks for a pass now; one already running makes another right after it. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.running = this.loop().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.loop.wake();
   }
 
-  private async loop(): Promise<void> {
-    let napMs = this.timing.dispatchPollMs;
-    try {
-      const pass = await this.pass();
-      napMs = pass.full ? 0 : pass.waiting ? BACKPRESSURE_NAP_MS : await this.untilNextDue();
-    } catch (error) {
-      this.logger.warn(`Dispatch pass failed (${error instanceof Error ? error.message : String(error)}); trying again in ${napMs} ms`);
-    }
-    if (this.stopped) return;
-    if (napMs <= 0) this.again = true;
-    else this.timer = setTimeout(() => this.wake(), napMs);
+  /** A pass, then how long to nap: none while due rows may remain, briefly while a channel is full, else until the next due row. */
+  private async passAndNap(): Promise<number> {
+    const pass = await this.pass();
+    return pass.full ? 0 : pass.waiting ? BACKPRESSURE_NAP_MS : this.untilNextDue();
   }
 
   /** One pass: expired leases back, then up to a full set of batches per open channel. */

@@ -3,6 +3,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { BookingEventData, BookingEventType } from '../../bookings/booking-event.entity';
 import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
 import { PgListener } from '../../core/database/pg-listener';
+import { WakeableLoop } from '../../core/scheduling/wakeable-loop';
 import { NotificationPlanner } from './notification-planner.service';
 
 /** The NOTIFY channel booking_events inserts announce themselves on (see the relay migration). */
@@ -49,46 +50,29 @@ interface EventRow {
 export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BookingEventRelay.name);
   private listener: PgListener | null = null;
-  private poll: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: WakeableLoop;
 
   constructor(
     private readonly em: EntityManager,
     private readonly planner: NotificationPlanner,
     private readonly config: HeraldConfig,
-  ) {}
+  ) {
+    const pollMs = config.notificationTiming.relayPollMs;
+    this.loop = new WakeableLoop(() => this.passes(pollMs), pollMs, (error) =>
+      this.logger.warn(`Relay pass failed (${error instanceof Error ? error.message : String(error)}); the next wake-up retries`),
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runs(ProcessRole.Worker) && !this.config.runs(ProcessRole.Scheduler)) return;
-    this.listener = new PgListener(this.config.DATABASE_URL, [ANNOUNCE_CHANNEL], () => this.wake(), this.config.notificationTiming.relayPollMs, 'relay');
+    this.loop.start();
+    this.listener = new PgListener(this.config.DATABASE_URL, [ANNOUNCE_CHANNEL], () => this.loop.wake(), this.config.notificationTiming.relayPollMs, 'relay');
     await this.listener.start();
-    this.poll = setInterval(() => this.wake(), this.config.notificationTiming.relayPollMs);
-    this.wake();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.poll) clearInterval(this.poll);
-    await this.running;
+    await this.loop.stop();
     await this.listener?.stop();
-  }
-
-  /** Asks for a pass; one already running makes another right after it. */
-  wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.passes().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
   }
 
   /**
@@ -104,12 +88,10 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  private async passes(): Promise<void> {
-    try {
-      while (!this.stopped && (await this.pass(false)) === BATCH);
-    } catch (error) {
-      this.logger.warn(`Relay pass failed (${error instanceof Error ? error.message : String(error)}); the next wake-up retries`);
-    }
+  /** Full batches one after another, then a nap until the next poll. */
+  private async passes(pollMs: number): Promise<number> {
+    while ((await this.pass(false)) === BATCH);
+    return pollMs;
   }
 
   /** One batch in one transaction: read past the position, plan, move the position. Returns the batch's size. */
