@@ -1,8 +1,8 @@
 import { CHANNEL_SENDERS } from '../src/notifications/channels/channel-registry';
 import { DeliveryService } from '../src/notifications/delivery/delivery.service';
-import { Dispatcher } from '../src/notifications/delivery/dispatcher';
 import { MaintenanceService } from '../src/notifications/delivery/maintenance.service';
-import { Notification, NotificationStatus } from '../src/notifications/notification.entity';
+import { Notification, NotificationChannel, NotificationStatus } from '../src/notifications/notification.entity';
+import { NotificationQueue } from '../src/notifications/queue/notification-queue';
 import { insertNotification, retryable, ScriptedSender, settled, sleep, waitFor } from './notifications-delivery.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -15,7 +15,7 @@ describe('notifications: delivery across processes and lost Redis state (e2e)', 
   beforeAll(async () => {
     sms = new ScriptedSender(() => first.clock.now().getTime(), [], new Map(), 'first');
     // Two sends at a time per worker, so neither can take every job of a burst.
-    const env = { NOTIFY_RETRY_DELAYS: '200ms,400ms,800ms', NOTIFY_PROMOTE_EVERY: '1s', NOTIFY_WORKER_CONCURRENCY: '2' };
+    const env = { NOTIFY_RETRY_DELAYS: '200ms,400ms,800ms', NOTIFY_PROMOTE_EVERY: '1s', NOTIFY_WORKER_CONCURRENCY: '2', NOTIFY_DISPATCH_LEASE: '3s' };
     first = await startTestApp({ env, providers: [{ provide: CHANNEL_SENDERS, useValue: [sms] }] });
     second = await startTestApp({ env, providers: [{ provide: CHANNEL_SENDERS, useValue: [sms.twin('second')] }], sharing: first });
   });
@@ -46,13 +46,16 @@ describe('notifications: delivery across processes and lost Redis state (e2e)', 
     const rows = await Promise.all(Array.from({ length: 20 }, (_, index) => insertNotification(first, { dueInMs: 1500 + index * 20 })));
     const retried = await insertNotification(first, { dueInMs: 1500 });
     sms.script(retried.id, [retryable()]);
-    // Batches claimed and handed to the SMS queue, then Redis forgets all of it: jobs, markers, ids.
-    await waitFor('batches to be handed out', async () => (await first.app.get(Dispatcher).pass()).dispatched > 0 || (await countSending()) > 0);
+    // Batches claimed and handed to the SMS queue (paused, so they stay in flight), then Redis
+    // forgets all of it: jobs, markers, ids. (Resuming tells the consumers to look again.)
+    await first.app.get(NotificationQueue).deliveryQueue(NotificationChannel.sms).pause();
+    await waitFor('a batch to be handed out', async () => (await countSending()) > 0);
     const keys = await first.redis.keys(`${first.config.REDIS_KEY_PREFIX}:bull:*`);
     expect(keys.length).toBeGreaterThan(0);
     await first.redis.del(...keys);
+    await first.app.get(NotificationQueue).deliveryQueue(NotificationChannel.sms).resume();
 
-    // Leases bring back whatever the lost batches held; the one whose first attempt fails is sent on its second.
+    // Leases (3 s here) bring back whatever the lost batches held; the one whose first attempt fails is sent on its second.
     await expectEachSentOnce([...rows, retried], (row) => (row.id === retried.id ? 2 : 1));
     expect((await settled(first, retried.id)).attempts).toBe(2);
   });
