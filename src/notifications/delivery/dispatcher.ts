@@ -13,6 +13,11 @@ import { MaintenanceService } from './maintenance.service';
 export const NOTIFICATIONS_DUE_CHANNEL = 'herald_notifications_due';
 /** Shortest nap between passes while due rows wait for a channel's backlog to shrink. */
 const BACKPRESSURE_NAP_MS = 20;
+/**
+ * Shortest nap before a row falls due: rows due within it go out together in one batch, not in
+ * a batch each, which at a steady stream keeps the consumers ahead (it adds at most this much).
+ */
+const COALESCE_MS = 5;
 /** Rows whose lease ran out, put back per pass. */
 const EXPIRED_PER_PASS = 1000;
 
@@ -139,7 +144,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
     );
     if (row.next === null) return this.timing.dispatchPollMs;
     const wait = new Date(row.next).getTime() - this.clock.now().getTime();
-    return Math.min(this.timing.dispatchPollMs, Math.max(1, wait));
+    return Math.min(this.timing.dispatchPollMs, Math.max(COALESCE_MS, wait));
   }
 
   private execute<T>(sql: string, params: unknown[]): Promise<T[]> {
