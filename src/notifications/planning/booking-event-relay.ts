@@ -18,6 +18,8 @@ const BATCH = 500;
  * Every transaction below this id has ended, among those of this database: the oldest still
  * running here, else the snapshot's xmax. (The snapshot's own xmin would do, but it is
  * cluster-wide, so a long transaction in another database would hold the relay up.)
+ * pg_stat_activity shows the transaction ids of sessions of Herald's own database role, which
+ * are the ones that write booking events.
  */
 const SETTLED_BOUND = `with "snapshot" as (select pg_current_snapshot() as "s")
   select coalesce(
