@@ -100,7 +100,21 @@ interface LocalParts {
 /** Formatters are costly to build and cheap to reuse: one per locale and zone. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** Recently formatted instants: a booking's messages (reminders, notices, both channels) share their times. */
+const recentParts = new Map<string, LocalParts>();
+
 function localParts(instant: Date, locale: string, zone: string): LocalParts {
+  const memoKey = `${instant.getTime()}|${locale}|${zone}`;
+  let parts = recentParts.get(memoKey);
+  if (!parts) {
+    parts = formatParts(instant, locale, zone);
+    if (recentParts.size >= 10_000) recentParts.clear();
+    recentParts.set(memoKey, parts);
+  }
+  return parts;
+}
+
+function formatParts(instant: Date, locale: string, zone: string): LocalParts {
   const key = `${locale}|${zone}`;
   let formatter = formatters.get(key);
   if (!formatter) {
