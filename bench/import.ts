@@ -21,7 +21,7 @@ import { ImportFormat } from '../src/bookings/import-file';
 import { loadConfig, ProcessRole } from '../src/core/config/herald-config';
 import { CoreModule } from '../src/core/core.module';
 import { Locale, User } from '../src/users/user.entity';
-import { withBenchServices } from './services';
+import { withBenchServices } from './support/services';
 
 const N = Number(process.env.BENCH_IMPORT_N ?? 20_000);
 const PROVIDERS = 200;

@@ -3,7 +3,7 @@ import { DeliveryService } from '../src/notifications/delivery/delivery.service'
 import { MaintenanceService } from '../src/notifications/delivery/maintenance.service';
 import { Notification, NotificationChannel, NotificationStatus } from '../src/notifications/notification.entity';
 import { NotificationQueue } from '../src/notifications/queue/notification-queue';
-import { insertNotification, retryable, ScriptedSender, settled, sleep, waitFor } from './notifications-delivery.fixtures';
+import { insertNotification, retryable, ScriptedSender, settled, waitFor } from './notifications-delivery.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Two Herald processes (workers and schedulers both) on one database and one queue. */
@@ -27,8 +27,9 @@ describe('notifications: delivery across processes and lost Redis state (e2e)', 
   /** Every row ends sent, after exactly `sends` calls of the channel (1 unless a failure was scripted). */
   async function expectEachSentOnce(rows: Notification[], sends: (row: Notification) => number = () => 1): Promise<void> {
     for (const row of rows) expect(await settled(first, row.id, 15_000)).toMatchObject({ status: NotificationStatus.sent });
-    // Give a stray duplicate batch time to show itself.
-    await sleep(1500);
+    // A batch still waiting or running could hold a row a second time; once none is left, a `sent`
+    // row is final (nothing claims it again), so the counts below can no longer change.
+    await waitFor('the SMS queue to drain', async () => (await first.app.get(NotificationQueue).backlog(NotificationChannel.sms)) === 0);
     for (const row of rows) expect({ id: row.id, sends: sms.sendsOf(row.id).length }).toEqual({ id: row.id, sends: sends(row) });
   }
 
@@ -86,9 +87,10 @@ describe('notifications: delivery across processes and lost Redis state (e2e)', 
         const current = await settled(first, row.id, 15_000);
         return current.status === NotificationStatus.sent && current;
       });
-      expect(done).toMatchObject({ attempts: 1 });
+      // One claim (attempts 1), no lease left and no batch left that could hold it: it was sent once and stays so.
+      expect(done).toMatchObject({ attempts: 1, leaseUntil: null });
       expect(failures).toBeGreaterThanOrEqual(2);
-      await sleep(1500);
+      await waitFor('the SMS queue to drain', async () => (await first.app.get(NotificationQueue).backlog(NotificationChannel.sms)) === 0);
       expect(sms.sendsOf(row.id)).toHaveLength(1);
     } finally {
       for (const spy of spies) spy.mockRestore();

@@ -97,3 +97,13 @@ export class BenchServices {
     }
   }
 }
+
+/** Runs `work` against a fresh migrated database and Redis of their own, stopped and deleted afterwards. */
+export async function withBenchServices<T>(work: (services: { databaseUrl: string; redisUrl: string; dir: string }) => Promise<T>): Promise<T> {
+  const services = await BenchServices.start();
+  try {
+    return await work({ databaseUrl: await services.freshDatabase('bench'), redisUrl: services.redisUrl, dir: services.dir });
+  } finally {
+    await services.stop();
+  }
+}

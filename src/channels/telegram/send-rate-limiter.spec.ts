@@ -112,16 +112,17 @@ describe(SendRateLimiter.name, () => {
   it('frees the slots of a send that never finished (its process died) once its lease is over', async () => {
     const keyBase = freshKeyBase();
     const limits = { maxPerWindow: 1, windowMs: 100, perChatIntervalMs: 100, leaseMs: 600 };
-    let unblock!: () => void;
+    let unblock: (() => void) | undefined;
     const stuck = limiterOn(keyBase, limits).run('x', () => new Promise<void>((resolve) => (unblock = resolve)));
-    await sleep(20);
+    // Its slots are taken once its send has started.
+    while (!unblock) await new Promise((resolve) => setImmediate(resolve));
     const started = Date.now();
     const [otherChat, sameChat] = await Promise.all([
       limiterOn(keyBase, limits).run('y', async () => Date.now()),
       limiterOn(keyBase, limits).run('x', async () => Date.now()),
     ]);
     expect(Math.min(otherChat, sameChat) - started).toBeGreaterThanOrEqual(500);
-    unblock();
+    unblock!();
     await stuck;
   });
 });
