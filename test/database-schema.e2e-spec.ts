@@ -4,11 +4,11 @@ import { createTestDatabase } from './support/databases';
 
 /**
  * Schema kept outside the entities on purpose, for raw-SQL hot paths: the event log's commit
- * order (tx_id, seq), the relay's position, and the dispatcher's partial indexes.
+ * order (tx_id, seq), the relay's position, and partial indexes.
  */
 const RAW_SQL_ONLY = [
   /^drop table if exists "notification_relay_positions" cascade;$/,
-  /^drop index "notifications_(queued_due|retry_due|sending_lease)_index";$/,
+  /^drop index "notifications_(queued_due|retry_due|sending_lease|provider_message_id)_index";$/,
   /^drop index "booking_events_tx_id_seq_index";$/,
   /^alter table "booking_events" drop column "seq", drop column "tx_id";$/,
 ];

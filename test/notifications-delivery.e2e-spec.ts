@@ -5,6 +5,7 @@ import { BookingStatus } from '../src/bookings/booking.entity';
 import { LiveEvents } from '../src/core/graphql/live-events';
 import { CHANNEL_SENDERS } from '../src/notifications/channels/channel-registry';
 import { OutboxReader } from '../src/notifications/channels/outbox';
+import { DeliveryService } from '../src/notifications/delivery/delivery.service';
 import {
   Notification,
   NOTIFICATION_RECEIVED_TOPIC,
@@ -90,6 +91,36 @@ describe('notifications: delivery (e2e)', () => {
         expect(email).toMatchObject({ status: NotificationStatus.sent, providerMessageId: `outbox:email/${email.id}.json` });
       } finally {
         await inbox.close();
+      }
+    });
+    it('records and announces an in-app batch only while the dispatcher lease it was handed out under still holds', async () => {
+      const row = await insertNotification(t, { channel: NotificationChannel.in_app, dueInMs: 0 });
+      const lease = (offsetMs: number) => new Date(t.clock.now().getTime() + offsetMs);
+      const handedOut = lease(60_000);
+      const handedOutAgain = lease(70_000);
+      await t.orm.em.fork().nativeUpdate(Notification, { id: row.id }, { status: NotificationStatus.sending, leaseUntil: handedOut });
+      const delivery = t.app.get(DeliveryService);
+      const publish = jest.spyOn(t.app.get(LiveEvents), 'publish');
+      const original = delivery.writeSent.bind(delivery);
+      // The lease runs out and another dispatcher hands the row out again while this batch renders it.
+      const writeSent = jest.spyOn(delivery, 'writeSent').mockImplementationOnce(async (...args) => {
+        await t.orm.em.fork().nativeUpdate(Notification, { id: row.id }, { leaseUntil: handedOutAgain });
+        return original(...args);
+      });
+      const announced = () => publish.mock.calls.filter(([, event]) => (event as NotificationReceived).notificationId === row.id).length;
+      try {
+        expect(await delivery.deliverBatch(NotificationChannel.in_app, { ids: [row.id], lease: handedOut.getTime() })).toEqual([{ status: 'not_claimed' }]);
+        expect(await rowOf(t, row.id)).toMatchObject({ status: NotificationStatus.sending, attempts: 0, leaseUntil: handedOutAgain });
+        expect(announced()).toBe(0);
+
+        expect(await delivery.deliverBatch(NotificationChannel.in_app, { ids: [row.id], lease: handedOutAgain.getTime() })).toEqual([{ status: 'sent' }]);
+        expect(await rowOf(t, row.id)).toMatchObject({ status: NotificationStatus.sent, attempts: 1, leaseUntil: null });
+        expect(announced()).toBe(1);
+        // A batch holding a lease that is gone reads nothing.
+        expect(await delivery.deliverBatch(NotificationChannel.in_app, { ids: [row.id], lease: handedOut.getTime() })).toEqual([]);
+      } finally {
+        writeSent.mockRestore();
+        publish.mockRestore();
       }
     });
   });

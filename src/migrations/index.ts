@@ -5,6 +5,7 @@ import { Migration20261121140000 } from './Migration20261121140000_channels';
 import { Migration20261201090000 } from './Migration20261201090000_booking_event_relay';
 import { Migration20261201093000 } from './Migration20261201093000_dispatch';
 import { Migration20261201100000 } from './Migration20261201100000_exact_offsets_and_lookups';
+import { Migration20261201110000 } from './Migration20261201110000_dispatch_lookups';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201090000_booking_event_relay', class: Migration20261201090000 },
   { name: 'Migration20261201093000_dispatch', class: Migration20261201093000 },
   { name: 'Migration20261201100000_exact_offsets_and_lookups', class: Migration20261201100000 },
+  { name: 'Migration20261201110000_dispatch_lookups', class: Migration20261201110000 },
 ];

@@ -165,9 +165,8 @@ export class Notification extends BaseEntity<
   @Property({ type: 'timestamptz', nullable: true })
   sentAt: Date | null = null;
 
-  /** Provider callbacks (Twilio's status reports) find the row by it. */
+  /** Provider callbacks (Twilio's status reports) find the row by it (a partial index, in the migrations only). */
   @Field(() => String, { nullable: true })
-  @Index()
   @Property({ type: 'text', nullable: true })
   providerMessageId: string | null = null;
 

@@ -2,6 +2,7 @@ import { EnsureRequestContext } from '@mikro-orm/core';
 import { EntityManager, FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import { pgArray } from '../core/database/raw-query';
 import { assertCursor, Page, PageInput, toPage } from '../core/pagination/pagination';
 import { CreateUserInput, UpdateMeInput, UpdateUserInput, UsersFilter } from './dto/user.input';
 import { UserLookup, UserRoles } from './user-lookup';
@@ -36,7 +37,7 @@ export class UsersService {
     // Through knex with a bind parameter: em.execute would inline the ids into the SQL text.
     const { rows } = await this.em
       .getKnex()
-      .raw<{ rows: UserRoles[] }>(`select "id", "roles" from "users" where "id" in (select jsonb_array_elements_text(?::jsonb)::uuid)`, [JSON.stringify(unique)]);
+      .raw<{ rows: UserRoles[] }>(`select "id", "roles" from "users" where "id" = any(?::uuid[])`, [pgArray(unique)]);
     return new UserLookup(rows);
   }
 

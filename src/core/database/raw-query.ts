@@ -11,3 +11,12 @@ export async function rawQuery<T>(em: EntityManager, sql: string, params: readon
   const result = await knex.raw<{ rows: T[] }>(sql, params as Knex.RawBinding[]);
   return result.rows;
 }
+
+/**
+ * A Postgres array literal of `values`, to bind as one parameter cast to an array type
+ * (`= any(?::uuid[])`). The planner then sees a list it can probe an index with, where a set
+ * from `jsonb_array_elements_text` is re-read for every row of a nested loop.
+ */
+export function pgArray(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, (char) => `\\${char}`)}"`).join(',')}}`;
+}

@@ -55,6 +55,11 @@ export class ChannelRegistry implements OnModuleInit {
     }
   }
 
+  /** Whether `channel`'s sends take effect only once recorded (see ChannelSender.recordsFirst). */
+  recordsFirst(channel: NotificationChannel): boolean {
+    return this.routeOf(channel) === 'sender' && this.senders.get(channel)!.recordsFirst;
+  }
+
   routeOf(channel: NotificationChannel): ChannelRoute {
     if (this.senders.get(channel)?.isConfigured()) return 'sender';
     return this.config.outboxEnabled ? 'outbox' : 'unavailable';

@@ -48,6 +48,13 @@ export class ChannelError extends Error {
 export abstract class ChannelSender {
   abstract readonly channel: NotificationChannel;
 
+  /**
+   * True when a send has no effect until its row records it (in-app: the row is the inbox
+   * item and the push follows the record). Such a channel needs no sending lease: the
+   * dispatcher's lease fences its batches and the record is the claim.
+   */
+  readonly recordsFirst: boolean = false;
+
   /** False when credentials are missing: the registry then routes to the outbox or fails. */
   abstract isConfigured(): boolean;
 

@@ -13,6 +13,7 @@ import { ChannelAddress, ChannelSender, SendReceipt } from './channel-sender';
 @Injectable()
 export class InAppSender extends ChannelSender {
   readonly channel = NotificationChannel.in_app;
+  override readonly recordsFirst = true;
 
   constructor(private readonly live: LiveEvents) {
     super();

@@ -27,7 +27,7 @@ export class ChannelConsumers implements OnApplicationBootstrap, BeforeApplicati
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runs(ProcessRole.Worker)) return;
     for (const channel of Object.values(NotificationChannel)) {
-      const worker = new Worker<DeliveryBatch>(deliveryQueueName(channel), (job: Job<DeliveryBatch>) => this.consume(job.data), {
+      const worker = new Worker<DeliveryBatch>(deliveryQueueName(channel), (job: Job<DeliveryBatch>) => this.consume(channel, job.data), {
         connection: redisOptions(this.config),
         prefix: `${this.config.REDIS_KEY_PREFIX}:bull`,
         concurrency: this.config.NOTIFY_WORKER_CONCURRENCY,
@@ -44,9 +44,9 @@ export class ChannelConsumers implements OnApplicationBootstrap, BeforeApplicati
     await Promise.all(this.workers.map((worker) => worker.close()));
   }
 
-  private async consume(batch: DeliveryBatch): Promise<number> {
+  private async consume(channel: NotificationChannel, batch: DeliveryBatch): Promise<number> {
     try {
-      return (await this.delivery.deliverBatch(batch)).length;
+      return (await this.delivery.deliverBatch(channel, batch)).length;
     } finally {
       this.dispatcher.wake();
     }

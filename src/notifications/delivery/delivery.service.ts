@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ACTIVE_STATUSES, Booking, BookingStatus } from '../../bookings/booking.entity';
 import { Clock } from '../../core/clock/clock';
-import { rawQuery } from '../../core/database/raw-query';
+import { pgArray, rawQuery } from '../../core/database/raw-query';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { ChannelRegistry } from '../channels/channel-registry';
 import { ChannelError, SendReceipt } from '../channels/channel-sender';
@@ -29,12 +29,15 @@ export type DeliveryOutcome =
   | { status: 'failed'; fallbackId?: string };
 
 /** What ending a row changes on it. */
-type Ending = Partial<Pick<Notification, 'status' | 'reason' | 'lastError' | 'nextAttemptAt' | 'leaseUntil' | 'updatedAt'>>;
+type Ending = Partial<Pick<Notification, 'status' | 'reason' | 'lastError' | 'nextAttemptAt' | 'updatedAt'>>;
 
 /** A claimed row with everything sending it needs, read in the statement that claims it. */
 export interface DeliveryRow extends RenderNotification {
   channel: NotificationChannel;
+  /** Counting this one. */
   attempts: number;
+  /** The lease this attempt holds the row under: every write that ends it is conditioned on it. */
+  leaseUntil: Date;
   offsetSeconds: number;
   bookingVersion: number | null;
   fallbackOf: string | null;
@@ -102,17 +105,18 @@ export class DeliveryService {
   }
 
   /**
-   * Sends a batch the dispatcher claimed: the rows still under its lease (a batch handed out
-   * again after its lease ran out finds its rows taken), each counting an attempt.
+   * Sends a batch the dispatcher claimed on `channel`: the rows still under its lease (a batch
+   * handed out again after its lease ran out finds its rows taken), each counting an attempt.
+   * A channel whose sends take effect only once recorded keeps the dispatcher's lease and just
+   * reads the rows; any other takes them under NOTIFY_SENDING_TIMEOUT first, since its provider
+   * may have a message before Herald records it.
    */
-  async deliverBatch(batch: DeliveryBatch): Promise<DeliveryOutcome[]> {
+  async deliverBatch(channel: NotificationChannel, batch: DeliveryBatch): Promise<DeliveryOutcome[]> {
     const em = this.em.fork();
-    const claimed = await this.claimRows(em, `"id" in (select jsonb_array_elements_text(?::jsonb)::uuid) and "status" = ? and "lease_until" = ?`, [
-      JSON.stringify(batch.ids),
-      NotificationStatus.sending,
-      new Date(batch.lease),
-    ]);
-    return claimed.length ? this.send(em, claimed) : [];
+    const where = `"id" = any(?::uuid[]) and "status" = ? and "lease_until" = ?`;
+    const params = [pgArray(batch.ids), NotificationStatus.sending, new Date(batch.lease)];
+    const rows = this.channels.recordsFirst(channel) ? await this.readLeased(em, where, params) : await this.claimRows(em, where, params);
+    return rows.length ? this.send(em, rows) : [];
   }
 
   /**
@@ -122,12 +126,25 @@ export class DeliveryService {
    */
   private async claimRows(em: EntityManager, where: string, params: unknown[]): Promise<DeliveryRow[]> {
     const now = this.clock.now();
+    return this.withContext(
+      em,
+      `update "notifications" set "status" = ?, "attempts" = "attempts" + 1, "lease_until" = ?, "updated_at" = ?
+        where ${where}
+        returning ${ROW_COLUMNS}, "attempts", "lease_until"`,
+      [NotificationStatus.sending, new Date(now.getTime() + this.config.notificationTiming.sendingTimeoutMs), now, ...params],
+    );
+  }
+
+  /** The rows `where` matches, read as claimRows would return them, counting this attempt, with no write. */
+  private readLeased(em: EntityManager, where: string, params: unknown[]): Promise<DeliveryRow[]> {
+    return this.withContext(em, `select ${ROW_COLUMNS}, "attempts" + 1 as "attempts", "lease_until" from "notifications" where ${where}`, params);
+  }
+
+  /** The rows `source` yields (a statement returning ROW_COLUMNS, attempts and lease_until), each with its recipient and booking. */
+  private async withContext(em: EntityManager, source: string, params: unknown[]): Promise<DeliveryRow[]> {
     const rows = await rawQuery<Record<string, unknown>>(
       em,
-      `with "claimed" as (
-         update "notifications" set "status" = ?, "attempts" = "attempts" + 1, "lease_until" = ?, "updated_at" = ?
-          where ${where}
-          returning "id", "type", "channel", "due_at", "payload", "attempts", "offset_seconds", "booking_version", "fallback_of", "recipient_id", "booking_id")
+      `with "claimed" as (${source})
        select c.*, ${RECIPIENT_COLUMNS},
               b."service_name", b."starts_at", b."ends_at", b."timezone" as "b_timezone", b."address", b."cancellation_reason", b."status" as "b_status",
               b."customer_id", bc."name" as "customer_name", b."provider_id", bp."name" as "provider_name"
@@ -136,7 +153,7 @@ export class DeliveryService {
          left join "bookings" b on b."id" = c."booking_id"
          left join "users" bc on bc."id" = b."customer_id"
          left join "users" bp on bp."id" = b."provider_id"`,
-      [NotificationStatus.sending, new Date(now.getTime() + this.config.notificationTiming.sendingTimeoutMs), now, ...params],
+      params,
     );
     return rows.map(deliveryRowOf);
   }
@@ -156,10 +173,12 @@ export class DeliveryService {
       }
     });
     if (accepted.length) {
-      await this.recordSent(em, accepted);
-      for (const { notification } of accepted) outcomes.set(notification.id, { status: 'sent' });
+      const recorded = await this.recordSent(em, accepted);
+      for (const { notification } of accepted) outcomes.set(notification.id, recorded.has(notification.id) ? { status: 'sent' } : { status: 'not_claimed' });
       await Promise.all(
-        accepted.map(({ notification, receipt }) =>
+        accepted
+          .filter(({ notification }) => recorded.has(notification.id))
+          .map(({ notification, receipt }) =>
           receipt.afterRecorded?.().catch((error: unknown) => this.logger.warn(`Notification ${notification.id}: after-send step failed (${errorName(error)})`)),
         ),
       );
@@ -205,49 +224,59 @@ export class DeliveryService {
 
   /**
    * Records accepted messages as sent in one statement, retried: the provider has them, so a
-   * failure here must never let them look unsent. Also from `queued`: had a slow send been taken
-   * for interrupted and requeued, this stops a second one.
+   * failure here must never let them look unsent. The ids it recorded; a row another attempt
+   * holds now (its lease ran out and it was handed out again) is not among them.
    */
-  private async recordSent(em: EntityManager, accepted: Accepted[]): Promise<void> {
+  private async recordSent(em: EntityManager, accepted: Accepted[]): Promise<Set<string>> {
     const now = this.clock.now();
-    const records = accepted.map(({ notification, message, receipt }) => ({
+    const records: SentRecord[] = accepted.map(({ notification, message, receipt }) => ({
       id: notification.id,
+      attempts: notification.attempts,
+      lease_until: notification.leaseUntil.toISOString(),
       provider_message_id: receipt.providerMessageId,
       subject: message.subject,
       body: message.text,
     }));
     for (let attempt = 0; ; attempt++) {
       try {
-        const updated = await this.writeSent(em, records, now);
-        if (updated < records.length) this.logger.warn(`${records.length - updated} notification(s) were sent but their rows had moved on; recorded nothing for them`);
+        const recorded = new Set(await this.writeSent(em, records, now));
+        if (recorded.size < records.length) this.logger.warn(`${records.length - recorded.size} notification(s) were sent but their rows had moved on; recorded nothing for them`);
         for (const { notification } of accepted) {
-          this.logger.log(`Notification ${notification.id} sent (${notification.type}, ${notification.channel}, attempt ${notification.attempts})`);
+          if (recorded.has(notification.id)) this.logger.log(`Notification ${notification.id} sent (${notification.type}, ${notification.channel}, attempt ${notification.attempts})`);
         }
-        return;
+        return recorded;
       } catch (error) {
         if (attempt >= RECORD_RETRY_DELAYS_MS.length) {
           this.logger.error(
-            `Could not record ${records.length} sent notification(s) (${errorName(error)}); they keep their lease until NOTIFY_SENDING_TIMEOUT: ${records.map((r) => r.id).join(', ')}`,
+            `Could not record ${records.length} sent notification(s) (${errorName(error)}); they keep their lease until it runs out: ${records.map((r) => r.id).join(', ')}`,
           );
-          return;
+          return new Set();
         }
         await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_DELAYS_MS[attempt]));
       }
     }
   }
 
-  /** The one statement that records accepted messages; a seam for fault tests. */
-  async writeSent(em: EntityManager, records: { id: string; provider_message_id: string | null; subject: string; body: string }[], now: Date): Promise<number> {
+  /**
+   * The one statement that records accepted messages (a seam for fault tests): rows still under
+   * this attempt's lease; rows put back to `queued` meanwhile (a slow send taken for interrupted:
+   * recording it stops a second one); and rows the provider's own report already marked sent
+   * with the same message id. Returns the ids recorded.
+   */
+  async writeSent(em: EntityManager, records: SentRecord[], now: Date): Promise<string[]> {
     const rows = await rawQuery<{ id: string }>(
       em,
-      `update "notifications" n set "status" = ?, "sent_at" = ?, "provider_message_id" = r."provider_message_id", "subject" = r."subject", "body" = r."body",
+      `update "notifications" n set "status" = ?, "sent_at" = coalesce(n."sent_at", ?), "provider_message_id" = r."provider_message_id",
+              "subject" = r."subject", "body" = r."body", "attempts" = greatest(n."attempts", r."attempts"),
               "next_attempt_at" = null, "lease_until" = null, "updated_at" = ?
-         from jsonb_to_recordset(?::jsonb) as r("id" uuid, "provider_message_id" text, "subject" text, "body" text)
-        where n."id" = r."id" and n."status" in (?, ?)
+         from jsonb_to_recordset(?::jsonb) as r("id" uuid, "attempts" int, "lease_until" timestamptz, "provider_message_id" text, "subject" text, "body" text)
+        where n."id" = r."id"
+          and ((n."status" = ? and n."lease_until" = r."lease_until") or n."status" = ?
+               or (n."status" = ? and n."provider_message_id" = r."provider_message_id"))
        returning n."id"`,
-      [NotificationStatus.sent, now, now, JSON.stringify(records), NotificationStatus.sending, NotificationStatus.queued],
+      [NotificationStatus.sent, now, now, JSON.stringify(records), NotificationStatus.sending, NotificationStatus.queued, NotificationStatus.sent],
     );
-    return rows.length;
+    return rows.map((row) => row.id);
   }
 
   private async recordSkipped(em: EntityManager, notification: DeliveryRow, reason: NotificationReason): Promise<DeliveryOutcome> {
@@ -265,7 +294,7 @@ export class DeliveryService {
    */
   private async end(em: EntityManager, notification: DeliveryRow, ending: Ending, fallBack: boolean): Promise<string | null> {
     const fallback = await em.transactional(async (tx) => {
-      const ended = await tx.nativeUpdate(Notification, { id: notification.id, status: NotificationStatus.sending }, { ...ending, leaseUntil: null });
+      const ended = await tx.nativeUpdate(Notification, stillLeased(notification), { ...ending, attempts: notification.attempts, leaseUntil: null });
       return ended > 0 && fallBack ? this.planFallback(tx, notification) : null;
     });
     return fallback?.id ?? null;
@@ -340,7 +369,6 @@ export class DeliveryService {
     const lastError = errorText(error);
     const delay = retryable ? retryDelay(notification.attempts, this.config.notificationTiming.retryDelaysMs, channelError?.retryAfterMs) : null;
     const now = this.clock.now();
-    const where = { id: notification.id, status: NotificationStatus.sending };
     if (delay === null) {
       // Undeliverable on this channel, whether at once or after every retry: the next one takes over.
       const fallbackId = await this.end(em, notification, { status: NotificationStatus.failed, lastError, nextAttemptAt: null, updatedAt: now }, true);
@@ -351,7 +379,14 @@ export class DeliveryService {
       return fallbackId ? { status: 'failed', fallbackId } : { status: 'failed' };
     }
     const retryAt = new Date(now.getTime() + delay);
-    await em.nativeUpdate(Notification, where, { status: NotificationStatus.queued, lastError, nextAttemptAt: retryAt, leaseUntil: null, updatedAt: now });
+    await em.nativeUpdate(Notification, stillLeased(notification), {
+      status: NotificationStatus.queued,
+      attempts: notification.attempts,
+      lastError,
+      nextAttemptAt: retryAt,
+      leaseUntil: null,
+      updatedAt: now,
+    });
     this.logger.warn(`Notification ${notification.id} attempt ${notification.attempts} failed (${errorName(error)}); retrying in ${delay} ms`);
     if (!channelError) this.logUnexpected(notification.id, error);
     return { status: 'retry', retryAt };
@@ -363,6 +398,24 @@ export class DeliveryService {
     this.logger.error(`Notification ${notificationId}: unexpected ${errorName(error)}`, frames);
   }
 }
+
+/** An accepted message as writeSent records it. */
+export interface SentRecord {
+  id: string;
+  attempts: number;
+  lease_until: string;
+  provider_message_id: string | null;
+  subject: string;
+  body: string;
+}
+
+/** The row as this attempt holds it: still `sending` under its lease. */
+const stillLeased = (notification: DeliveryRow) => ({ id: notification.id, status: NotificationStatus.sending, leaseUntil: notification.leaseUntil });
+
+/** The notification's own columns a delivery reads (attempts and lease_until come with each statement). */
+const ROW_COLUMNS = ['id', 'type', 'channel', 'due_at', 'payload', 'offset_seconds', 'booking_version', 'fallback_of', 'recipient_id', 'booking_id']
+  .map((column) => `"${column}"`)
+  .join(', ');
 
 const RECIPIENT_COLUMNS = ['name', 'email', 'phone', 'telegram_chat_id', 'telegram_off_at', 'sms_off_at', 'locale', 'timezone']
   .map((column) => `r."${column}" as "r_${column}"`)
@@ -379,6 +432,7 @@ function deliveryRowOf(row: Record<string, unknown>): DeliveryRow {
     dueAt: new Date(row.due_at as string),
     payload: (row.payload as DeliveryRow['payload']) ?? {},
     attempts: Number(row.attempts),
+    leaseUntil: new Date(row.lease_until as string),
     offsetSeconds: Number(row.offset_seconds),
     bookingVersion: row.booking_version === null ? null : Number(row.booking_version),
     fallbackOf: (row.fallback_of as string | null) ?? null,

@@ -4,7 +4,7 @@ import { Clock } from '../../core/clock/clock';
 import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
 import { PgListener } from '../../core/database/pg-listener';
 import { WakeableLoop } from '../../core/scheduling/wakeable-loop';
-import { rawQuery } from '../../core/database/raw-query';
+import { pgArray, rawQuery } from '../../core/database/raw-query';
 import { NotificationChannel, NotificationStatus } from '../notification.entity';
 import { DeliveryBatch, NotificationQueue } from '../queue/notification-queue';
 import { MaintenanceService } from './maintenance.service';
@@ -93,31 +93,22 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
       const free = dispatchMaxBatches - (await this.queue.backlog(channel));
       if (free > 0) room.set(channel, free * dispatchBatch);
     }
-    const limit = Math.max(0, ...room.values());
-    if (limit === 0) return { dispatched: 0, expired: expired.length, full: false, waiting: true };
+    if (room.size === 0) return { dispatched: 0, expired: expired.length, full: false, waiting: true };
 
+    // Each channel's due rows in due order, as many as it has room for, locked against other dispatchers.
     const lease = new Date(now.getTime() + this.timing.dispatchLeaseMs);
     const claimed = await rawQuery<{ id: string; channel: NotificationChannel }>(
       this.em,
-      `update "notifications" n set "status" = ?, "lease_until" = ?, "updated_at" = ?
-         from (select "id", row_number() over (partition by "channel" order by "due_at", "id") as "rank"
-                 from (select "id", "channel", "due_at" from "notifications"
-                        where "status" = ? and "due_at" <= ? and ("next_attempt_at" is null or "next_attempt_at" <= ?)
-                          and "channel" in (select jsonb_array_elements_text(?::jsonb))
-                        order by "due_at" limit ? for update skip locked) due) picked
-        where n."id" = picked."id" and picked."rank" <= (?::jsonb ->> n."channel")::int
+      `with "picked" as (
+         select d."id" from unnest(?::text[], ?::int[]) as c("channel", "room")
+           cross join lateral (
+             select "id" from "notifications"
+              where "status" = ? and "channel" = c."channel" and "due_at" <= ? and ("next_attempt_at" is null or "next_attempt_at" <= ?)
+              order by "due_at" limit c."room" for update skip locked) d)
+       update "notifications" n set "status" = ?, "lease_until" = ?, "updated_at" = ?
+        where n."id" = any(array(select "id" from "picked"))
        returning n."id", n."channel"`,
-      [
-        NotificationStatus.sending,
-        lease,
-        now,
-        NotificationStatus.queued,
-        now,
-        now,
-        JSON.stringify([...room.keys()]),
-        limit * room.size,
-        JSON.stringify(Object.fromEntries(room)),
-      ],
+      [pgArray([...room.keys()]), pgArray([...room.values()].map(String)), NotificationStatus.queued, now, now, NotificationStatus.sending, lease, now],
     );
     const byChannel = new Map<NotificationChannel, string[]>();
     for (const row of claimed) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row.id]);
@@ -136,11 +127,12 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   private async untilNextDue(): Promise<number> {
     const [row] = await this.execute<{ next: Date | string | null }>(
       `select least(
-         (select min("due_at") from "notifications" where "status" = ? and "next_attempt_at" is null),
+         (select min(q."due_at") from unnest(?::text[]) as c("channel")
+            cross join lateral (select "due_at" from "notifications" where "status" = ? and "channel" = c."channel" and "next_attempt_at" is null order by "due_at" limit 1) q),
          (select min(greatest("due_at", "next_attempt_at")) from "notifications" where "status" = ? and "next_attempt_at" is not null),
          (select min("lease_until") from "notifications" where "status" = ?)
        ) as "next"`,
-      [NotificationStatus.queued, NotificationStatus.queued, NotificationStatus.sending],
+      [pgArray(Object.values(NotificationChannel)), NotificationStatus.queued, NotificationStatus.queued, NotificationStatus.sending],
     );
     if (row.next === null) return this.timing.dispatchPollMs;
     const wait = new Date(row.next).getTime() - this.clock.now().getTime();

@@ -6,7 +6,7 @@ import { ACTIVE_STATUSES, BookingStatus } from '../../bookings/booking.entity';
 import { BookingEventPayload } from '../../bookings/booking.events';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
-import { rawQuery } from '../../core/database/raw-query';
+import { pgArray, rawQuery } from '../../core/database/raw-query';
 import { NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from '../notification.entity';
 import { BookingPlan, PlanBooking, PlannedNotification, planBooking, PlanParty, PlanSettings, planSettingsFrom, PLANNED_EVENT_TYPES, PlanTrigger } from './booking-plan';
 
@@ -222,8 +222,8 @@ export class NotificationPlanner {
             where e."booking_id" = b."id" and e."type" in (?, ?) and e."booking_version" <= b."version"
             order by e."booking_version" desc limit 1
          ) s on true
-        where b."id" in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
-      [BookingEventType.created, BookingEventType.rescheduled, JSON.stringify(ids)],
+        where b."id" = any(?::uuid[])`,
+      [BookingEventType.created, BookingEventType.rescheduled, pgArray(ids)],
     );
     return new Map(
       rows.map((row) => [
