@@ -1,4 +1,9 @@
+import { SmsSender } from '../src/channels/sms/sms.sender';
 import { ChannelRegistry } from '../src/notifications/channels/channel-registry';
+import { DeliveryService } from '../src/notifications/delivery/delivery.service';
+import { MaintenanceService } from '../src/notifications/delivery/maintenance.service';
+import { Notification } from '../src/notifications/notification.entity';
+import { RenderedMessage } from '../src/notifications/rendering/message-renderer';
 import { NotificationChannel, NotificationStatus } from '../src/notifications/notification.entity';
 import { User } from '../src/users/user.entity';
 import { insertNotification, rowOf, settled, sleep } from './notifications-delivery.fixtures';
@@ -54,7 +59,7 @@ describe('channels: SMS through Twilio (e2e)', () => {
       To: phoneOf('customer'),
       From: FROM,
       Body: done.body!.trim(),
-      StatusCallback: `${PUBLIC_BASE_URL}/twilio/status`,
+      StatusCallback: `${PUBLIC_BASE_URL}/twilio/status?notification=${done.id}`,
     });
     expect(request.params.Body).toContain('Haircut');
     expect(done.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
@@ -100,6 +105,44 @@ describe('channels: SMS through Twilio (e2e)', () => {
       await t.orm.em.fork().nativeUpdate('Notification', { id: done.id }, { providerMessageId: null });
       expect((await twilio.sendStatusCallback(done.providerMessageId!, 'delivered', { deliverTo: t.url })).status).toBe(204);
       expect((await rowOf(t, done.id)).deliveryStatus).toBeNull();
+    });
+
+    describe('a send Twilio took but Herald never recorded', () => {
+      /** The row as a worker leaves it when it dies (or its request times out) right after Twilio accepted the message. */
+      async function acceptedButUnrecorded(status: NotificationStatus.sending | NotificationStatus.queued) {
+        const row = await insertNotification(t, { dueInMs: 3_600_000 });
+        const lease = new Date(t.clock.now().getTime() + 60_000);
+        await t.orm.em.fork().nativeUpdate(Notification, { id: row.id }, status === NotificationStatus.sending ? { status, attempts: 1, leaseUntil: lease } : { status, attempts: 1 });
+        const sender = t.app.get(SmsSender);
+        const message: RenderedMessage = { subject: 'Reminder', text: 'Your Haircut starts soon.' };
+        const { providerMessageId } = await sender.send(row.id, { userId: t.users.customer.id, to: phoneOf('customer'), locale: 'en' }, message);
+        return { row, lease, sid: providerMessageId! };
+      }
+
+      it('records the row sent from the report that names it, so its expired lease does not send it again', async () => {
+        const { row, sid } = await acceptedButUnrecorded(NotificationStatus.sending);
+        expect((await twilio.sendStatusCallback(sid, 'sent', { deliverTo: t.url })).status).toBe(204);
+        expect(await rowOf(t, row.id)).toMatchObject({ status: NotificationStatus.sent, providerMessageId: sid, deliveryStatus: 'sent', leaseUntil: null });
+        // The lease runs out: nothing is left in `sending` to put back.
+        await t.orm.em.fork().nativeUpdate(Notification, { id: row.id, status: NotificationStatus.sending }, { leaseUntil: new Date(0) });
+        expect(await t.app.get(MaintenanceService).requeueExpired(100)).not.toContain(row.id);
+        expect(twilio.requests.filter((request) => request.params.StatusCallback?.endsWith(row.id))).toHaveLength(1);
+      });
+
+      it('records a row waiting to retry (the request timed out after Twilio took it) as sent', async () => {
+        const { row, sid } = await acceptedButUnrecorded(NotificationStatus.queued);
+        expect((await twilio.sendStatusCallback(sid, 'queued', { deliverTo: t.url })).status).toBe(204);
+        expect(await rowOf(t, row.id)).toMatchObject({ status: NotificationStatus.sent, providerMessageId: sid, nextAttemptAt: null });
+      });
+
+      it('lets the sending worker record its message after the report came first', async () => {
+        const { row, lease, sid } = await acceptedButUnrecorded(NotificationStatus.sending);
+        expect((await twilio.sendStatusCallback(sid, 'queued', { deliverTo: t.url })).status).toBe(204);
+        const delivery = t.app.get(DeliveryService);
+        const record = { id: row.id, attempts: 1, lease_until: lease.toISOString(), provider_message_id: sid, subject: 'Reminder', body: 'Your Haircut starts soon.' };
+        expect(await delivery.writeSent(t.orm.em.fork(), [record], t.clock.now())).toEqual([row.id]);
+        expect(await rowOf(t, row.id)).toMatchObject({ status: NotificationStatus.sent, providerMessageId: sid, body: 'Your Haircut starts soon.', deliveryStatus: 'queued' });
+      });
     });
 
     it('refuses a body that is not a form', async () => {

@@ -37,10 +37,10 @@ describe(SmsSender.name, () => {
     expect(sut.addressOf({ ...user, smsOffAt: new Date() })).toBeNull();
   });
 
-  it('sends the trimmed text with the status callback under PUBLIC_BASE_URL, and returns the SID', async () => {
+  it('sends the trimmed text with a status callback under PUBLIC_BASE_URL naming the notification, and returns the SID', async () => {
     const { sut, requests } = setup({ ...TWILIO, PUBLIC_BASE_URL: 'https://herald.example/' });
     await expect(sut.send('n1', sut.addressOf(user)!, message)).resolves.toEqual({ providerMessageId: 'SM1' });
-    expect(requests).toEqual([{ to: '+998901234500', body: 'Your Haircut starts at 09:00.', statusCallback: 'https://herald.example/twilio/status' }]);
+    expect(requests).toEqual([{ to: '+998901234500', body: 'Your Haircut starts at 09:00.', statusCallback: 'https://herald.example/twilio/status?notification=n1' }]);
   });
 
   it('asks for no status callback without PUBLIC_BASE_URL', async () => {

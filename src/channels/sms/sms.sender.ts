@@ -17,6 +17,8 @@ export const MAX_SMS_LENGTH = 765;
 
 /** Path of the status callback controller, below PUBLIC_BASE_URL. */
 export const TWILIO_STATUS_PATH = '/twilio/status';
+/** The status callback's query parameter naming the notification. */
+export const STATUS_NOTIFICATION_PARAM = 'notification';
 
 /** Sends notifications as SMS through Twilio's Messages API. */
 @Injectable()
@@ -44,7 +46,7 @@ export class SmsSender extends ChannelSender {
   async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
     if (!isE164Phone(address.to)) throw ChannelError.permanent('the phone number is not a valid E.164 number', 'invalid_phone');
     try {
-      const sent = await this.twilio.createMessage({ to: address.to, body: smsBody(message.text), statusCallback: this.statusCallbackUrl() });
+      const sent = await this.twilio.createMessage({ to: address.to, body: smsBody(message.text), statusCallback: this.statusCallbackUrl(notificationId) });
       if (!sent.sid) this.logger.warn(`Notification ${notificationId}: Twilio accepted the message but named no SID`);
       return { providerMessageId: sent.sid || null };
     } catch (error) {
@@ -57,9 +59,14 @@ export class SmsSender extends ChannelSender {
     }
   }
 
-  private statusCallbackUrl(): string | undefined {
+  /**
+   * Where Twilio reports on the message. It names the notification, so a report can settle a
+   * row whose send Herald never heard back about (see SmsStore.recordDeliveryStatus); Twilio
+   * signs the whole URL, so the name cannot be forged.
+   */
+  private statusCallbackUrl(notificationId: string): string | undefined {
     const base = this.config.PUBLIC_BASE_URL;
-    return base ? `${base.replace(/\/+$/, '')}${TWILIO_STATUS_PATH}` : undefined;
+    return base ? `${base.replace(/\/+$/, '')}${TWILIO_STATUS_PATH}?${STATUS_NOTIFICATION_PARAM}=${encodeURIComponent(notificationId)}` : undefined;
   }
 }
 

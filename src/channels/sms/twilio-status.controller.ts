@@ -1,8 +1,9 @@
 import { Controller, ForbiddenException, Headers, HttpCode, HttpStatus, Logger, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { Request } from 'express';
 import { Public } from '../../auth/access.decorators';
 import { HeraldConfig } from '../../core/config/herald-config';
-import { TWILIO_STATUS_PATH } from './sms.sender';
+import { STATUS_NOTIFICATION_PARAM, TWILIO_STATUS_PATH } from './sms.sender';
 import { SmsStore } from './sms.store';
 import { isValidTwilioSignature, TwilioParams } from './twilio-signature';
 
@@ -35,7 +36,9 @@ export class TwilioStatusController {
     const sid = single(params.MessageSid);
     const status = single(params.MessageStatus);
     if (!sid || !status) return;
-    const recorded = await this.store.recordDeliveryStatus(sid, status);
+    const named = request.query[STATUS_NOTIFICATION_PARAM];
+    const notificationId = typeof named === 'string' && isUUID(named) ? named : undefined;
+    const recorded = await this.store.recordDeliveryStatus(sid, status, notificationId);
     const errorCode = single(params.ErrorCode);
     this.logger.log(
       `Twilio status ${status}${errorCode ? ` (error ${errorCode})` : ''} for ${sid}: ${recorded ? 'recorded' : 'no notification to update'}`,
