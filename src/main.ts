@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ConfigValidationError, HeraldConfig, loadConfig, ProcessRole } from './core/config/herald-config';
 import { useJsonBodyLimit } from './core/graphql/request-body';
+import { READY_MESSAGE } from './core/process/ready-message';
 
 /** Starts Herald in the role the configuration names. */
 export async function startHerald(config: HeraldConfig = loadConfig()): Promise<INestApplicationContext> {
@@ -20,6 +21,7 @@ export async function startHerald(config: HeraldConfig = loadConfig()): Promise<
   const context = await NestFactory.createApplicationContext(module, { bufferLogs: true });
   context.useLogger(context.get(Logger));
   context.enableShutdownHooks();
+  process.send?.(READY_MESSAGE);
   return context;
 }
 

@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort, manageChild, ManagedProcess } from '../../scripts/support/local-services';
 import { HeraldConfig, loadConfig } from '../../src/core/config/herald-config';
+import { READY_MESSAGE } from '../../src/core/process/ready-message';
 import { BENCH_JWT_SECRET } from './tokens';
-import { sleep } from './time';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 const MAIN = join(REPO_ROOT, 'dist', 'src', 'main.js');
@@ -89,6 +89,8 @@ interface RunningProcess {
   name: string;
   role: HeraldRole;
   port: number;
+  /** A worker or scheduler said it is up (see READY_MESSAGE). */
+  started: boolean;
   managed: ManagedProcess;
 }
 
@@ -113,14 +115,18 @@ export class Deployment {
       const port = await freePort();
       const childEnv = { ...baseEnv(), ...env, ...spec.env, HERALD_ROLE: spec.role, PORT: String(port) };
       loadConfig(childEnv);
-      const child = spawn(process.execPath, [...profileArgs(name), MAIN], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...profileArgs(name), MAIN], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      const running: RunningProcess = { name, role: spec.role, port, started: false, managed: undefined as unknown as ManagedProcess };
+      child.on('message', (message) => {
+        if (message === READY_MESSAGE) running.started = true;
+      });
       const verbose = process.env.BENCH_VERBOSE === '1';
-      processes.push({ name, role: spec.role, port, managed: manageChild(name, child, { log: verbose ? (line) => console.log(`[${name}] ${line}`) : undefined }) });
+      running.managed = manageChild(name, child, { log: verbose ? (line) => console.log(`[${name}] ${line}`) : undefined });
+      processes.push(running);
     }
     const deployment = new Deployment(config, processes);
     try {
-      const backends = [Number(new URL(options.databaseUrl).port), Number(new URL(options.redisUrl).port)];
-      await Promise.all(processes.map((running) => deployment.waitReady(running, backends)));
+      await Promise.all(processes.map((running) => deployment.waitReady(running)));
     } catch (error) {
       await deployment.stop();
       throw error;
@@ -150,90 +156,14 @@ export class Deployment {
     await Promise.all(this.processes.map((running) => running.managed.stop()));
   }
 
-  /**
-   * An API process is ready when /health answers 200. The others expose nothing, so they count
-   * as ready once connected to Postgres and Redis and idle after their boot (their CPU time
-   * stands still for half a second).
-   */
-  private async waitReady(running: RunningProcess, backends: number[]): Promise<void> {
+  /** An API process is ready when /health answers 200; the others say so over IPC once started. */
+  private async waitReady(running: RunningProcess): Promise<void> {
     if (running.role === 'api' || running.role === 'all') {
       const health = `http://127.0.0.1:${running.port}/health`;
       await running.managed.waitUntil(() => fetch(health).then((response) => response.ok, () => false), START_TIMEOUT_MS);
       return;
     }
-    const probe = new BootProbe(running.managed, backends);
-    await running.managed.waitUntil(() => probe.settled(), START_TIMEOUT_MS);
-  }
-}
-
-/** Watches a process in /proc: connected to every backend port, then CPU time unchanged for a while. */
-class BootProbe {
-  private lastTicks = -1;
-  private stillSince = 0;
-
-  constructor(
-    private readonly managed: ManagedProcess,
-    private readonly backends: number[],
-  ) {}
-
-  async settled(): Promise<boolean> {
-    await sleep(100);
-    const pid = this.managed.pid;
-    if (pid === undefined) return false;
-    const ticks = cpuTicks(pid);
-    const now = Date.now();
-    if (ticks !== this.lastTicks) {
-      this.lastTicks = ticks;
-      this.stillSince = now;
-      return false;
-    }
-    if (now - this.stillSince < 500) return false;
-    const connected = remotePorts(pid);
-    return this.backends.every((port) => connected.has(port));
-  }
-}
-
-/** User + system CPU time of a process, in clock ticks (-1 when it is gone). */
-function cpuTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return -1;
-  }
-}
-
-/** Remote ports of the process's established TCP connections. */
-function remotePorts(pid: number): Set<number> {
-  const ports = new Set<number>();
-  try {
-    const inodes = new Set<string>();
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      const target = readlinkSafe(`/proc/${pid}/fd/${fd}`);
-      const match = /^socket:\[(\d+)\]$/.exec(target);
-      if (match) inodes.add(match[1]);
-    }
-    for (const table of ['tcp', 'tcp6']) {
-      const lines = readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1);
-      for (const line of lines) {
-        const columns = line.trim().split(/\s+/);
-        // columns: sl local_address rem_address st … inode (index 9); st 01 = ESTABLISHED
-        if (columns.length > 9 && columns[3] === '01' && inodes.has(columns[9])) ports.add(parseInt(columns[2].split(':')[1], 16));
-      }
-    }
-  } catch {
-    // The process is gone or /proc is not there: no connections seen.
-  }
-  return ports;
-}
-
-function readlinkSafe(path: string): string {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return '';
+    await running.managed.waitUntil(async () => running.started, START_TIMEOUT_MS);
   }
 }
 

@@ -8,13 +8,11 @@ import { FieldProblem, HeraldError, InputError } from '../core/errors/herald-err
 import { validateInput } from '../core/errors/validation';
 import { UsersService } from '../users/users.service';
 import { BookingAccess } from './booking-access';
-import { BookingEventType } from './booking-event.entity';
-import { BookingStatus } from './booking.entity';
 import { BookingError } from './bookings.error';
 import { CreateBookingInput } from './dto/booking.input';
 import { ImportBookingItem, ImportBookingsResult, ImportItemError } from './dto/booking.output';
 import { NewBooking } from './new-booking';
-import { PaymentStatus } from './payment.entity';
+import { insertNewBookings } from './new-booking-rows';
 
 /** Most items one import call takes; the CLI sends files in batches of this size. */
 export const IMPORT_BATCH_LIMIT = 1000;
@@ -36,36 +34,6 @@ export class CheckedImport {
     readonly checkedAt: Date,
   ) {}
 }
-
-/**
- * Every row of a batch in one statement: bookings with ON CONFLICT DO NOTHING (which works with
- * the exclusion constraint: an item overlapping an active booking, or an earlier item of the batch,
- * is skipped and absent from RETURNING), then the `created` event and the pending payment of each
- * inserted booking, exactly what createBooking writes. One statement is one transaction, so no
- * booking exists without its event. The rows travel as one jsonb parameter, whatever their count.
- */
-const INSERT_BATCH = `
-with item as (
-  select * from jsonb_to_recordset(?::jsonb) as r(
-    "position" int, "id" uuid, "customerId" uuid, "providerId" uuid, "serviceName" text, "startsAt" timestamptz, "endsAt" timestamptz,
-    "timezone" text, "address" text, "postalCode" text, "note" text, "price" numeric(12, 2), "currency" text
-  )
-), booking as (
-  insert into bookings (id, created_at, updated_at, customer_id, provider_id, service_name, starts_at, ends_at,
-                        timezone, address, postal_code, note, price, currency, status, version)
-  select "id", ?, ?, "customerId", "providerId", "serviceName", "startsAt", "endsAt",
-         "timezone", "address", "postalCode", "note", "price", "currency", ?, 1
-  from item order by "position"
-  on conflict do nothing
-  returning id, price, currency
-), event as (
-  insert into booking_events (id, created_at, updated_at, booking_id, type, booking_version, actor_id, occurred_at, data)
-  select gen_random_uuid(), ?, ?, id, ?, 1, ?, ?, '{}'::jsonb from booking
-), payment as (
-  insert into payments (id, created_at, updated_at, booking_id, amount, currency, status)
-  select gen_random_uuid(), ?, ?, id, price, currency, ? from booking
-)
-select id from booking`;
 
 /**
  * Bulk creation of bookings for ops and admins (the importBookings mutation, `bookings:import`).
@@ -149,18 +117,10 @@ export class BookingImportService {
 
   /** Inserts the rows (in input order, so an earlier item wins an overlap) and returns the ids written. */
   private async insert(rows: ImportRow[], actorId: string | null, now: Date): Promise<Set<string>> {
-    if (rows.length === 0) return new Set();
     const items = rows.map(({ index, id, input, customerId }) => ({ position: index, id, ...NewBooking.fields(input, customerId) }));
     // Row timestamps are wall-clock time, as the entities' defaults; the event's moment is the clock's.
-    const written = new Date();
-    // Through knex with bind parameters: em.execute would inline the JSON into the SQL text, escaping it in JS.
-    const { rows: returned } = await this.em.getKnex().raw<{ rows: { id: string }[] }>(INSERT_BATCH, [
-      JSON.stringify(items),
-      ...[written, written, BookingStatus.pending],
-      ...[written, written, BookingEventType.created, actorId, now],
-      ...[written, written, PaymentStatus.pending],
-    ]);
-    return new Set(returned.map((row) => row.id));
+    const written = await insertNewBookings(this.em, items, actorId, now, new Date());
+    return new Set(written.keys());
   }
 }
 
