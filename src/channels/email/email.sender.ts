@@ -1,18 +1,17 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { addressOn, ChannelUser } from '../../notifications/channels/channel-address';
-import { ChannelAddress, ChannelError, ChannelSender, SendReceipt } from '../../notifications/channels/channel-sender';
-import { Notification, NotificationChannel } from '../../notifications/notification.entity';
+import { ChannelAddress, ChannelError, ChannelSender, MessageAbout, SendReceipt } from '../../notifications/channels/channel-sender';
+import { NotificationChannel } from '../../notifications/notification.entity';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
 import { domainOf, isValidEmailAddress } from './email-address';
-import { composeEmail, EmailInput } from './email-message';
+import { composeEmail } from './email-message';
 import { MailTransport } from './mail-transport';
 
 /**
- * Email over SMTP (SMTP_URL), from EMAIL_FROM. Reads the notification's type and booking to
- * decide on List-Unsubscribe and the calendar attachment; the message itself is rendered.
+ * Email over SMTP (SMTP_URL), from EMAIL_FROM. The notification's type and booking, as delivery
+ * read them, decide List-Unsubscribe and the calendar attachment; the message itself is rendered.
  */
 @Injectable()
 export class EmailSender extends ChannelSender {
@@ -22,7 +21,6 @@ export class EmailSender extends ChannelSender {
   constructor(
     private readonly config: HeraldConfig,
     private readonly transport: MailTransport,
-    private readonly em: EntityManager,
     private readonly clock: Clock,
   ) {
     super();
@@ -37,10 +35,9 @@ export class EmailSender extends ChannelSender {
     return addressOn(this.channel, user);
   }
 
-  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
+  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage, { type, booking }: MessageAbout): Promise<SendReceipt> {
     const to = address.to.trim();
     if (!isValidEmailAddress(to)) throw ChannelError.permanent('not a valid email address', 'invalid_address');
-    const { type, booking } = await this.facts(notificationId);
     const mail = composeEmail({
       notificationId,
       type,
@@ -54,11 +51,5 @@ export class EmailSender extends ChannelSender {
     });
     const receipt = await this.transport.send(mail);
     return { providerMessageId: receipt.messageId };
-  }
-
-  /** The notification's type and its booking as Postgres has them now. */
-  private async facts(notificationId: string): Promise<Pick<EmailInput, 'type' | 'booking'>> {
-    const row = await this.em.fork().findOne(Notification, { id: notificationId }, { populate: ['booking'] });
-    return { type: row?.type ?? null, booking: row?.booking ?? null };
   }
 }

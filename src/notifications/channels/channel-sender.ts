@@ -1,5 +1,5 @@
-import { NotificationChannel } from '../notification.entity';
-import { RenderedMessage } from '../rendering/message-renderer';
+import { NotificationChannel, NotificationType } from '../notification.entity';
+import { RenderBooking, RenderedMessage } from '../rendering/message-renderer';
 
 /** Where a message goes on a channel: an address the channel understands. */
 export interface ChannelAddress {
@@ -44,6 +44,12 @@ export class ChannelError extends Error {
   }
 }
 
+/** What a message is about, as delivery read it with the row: a channel may need it beside the rendered words (email's calendar attachment). */
+export interface MessageAbout {
+  type: NotificationType;
+  booking: RenderBooking | null;
+}
+
 /** One delivery channel. Implementations do I/O only; deciding whether to send is not theirs. */
 export abstract class ChannelSender {
   abstract readonly channel: NotificationChannel;
@@ -62,5 +68,5 @@ export abstract class ChannelSender {
   abstract addressOf(user: { id: string; email: string; phone: string | null; telegramChatId: string | null; locale: string }): ChannelAddress | null;
 
   /** Sends or throws ChannelError. */
-  abstract send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt>;
+  abstract send(notificationId: string, address: ChannelAddress, message: RenderedMessage, about: MessageAbout): Promise<SendReceipt>;
 }

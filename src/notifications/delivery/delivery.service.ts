@@ -146,7 +146,7 @@ export class DeliveryService {
       em,
       `with "claimed" as (${source})
        select c.*, ${RECIPIENT_COLUMNS},
-              b."service_name", b."starts_at", b."ends_at", b."timezone" as "b_timezone", b."address", b."cancellation_reason", b."status" as "b_status",
+              b."version" as "b_version", b."service_name", b."starts_at", b."ends_at", b."timezone" as "b_timezone", b."address", b."cancellation_reason", b."status" as "b_status",
               b."customer_id", bc."name" as "customer_name", b."provider_id", bp."name" as "provider_name"
          from "claimed" c
          join "users" r on r."id" = c."recipient_id"
@@ -205,7 +205,7 @@ export class DeliveryService {
     if (!address) return this.recordSkipped(em, notification, NotificationReason.no_address);
 
     const message = await this.renderer.render({ notification, recipient, booking, agenda: agenda?.bookings });
-    const receipt = await sender.send(notification.id, address, message);
+    const receipt = await sender.send(notification.id, address, message, { type: notification.type, booking });
     return { notification, message, receipt };
   }
 
@@ -450,6 +450,7 @@ function deliveryRowOf(row: Record<string, unknown>): DeliveryRow {
     booking: row.booking_id
       ? {
           id: row.booking_id as string,
+          version: Number(row.b_version),
           serviceName: row.service_name as string,
           startsAt: new Date(row.starts_at as string),
           endsAt: new Date(row.ends_at as string),

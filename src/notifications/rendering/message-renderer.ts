@@ -16,6 +16,8 @@ export interface RenderParty {
 /** What messages say about a booking; the Booking entity is one, and so is a row read with raw SQL. */
 export interface RenderBooking {
   id: string;
+  /** Grows with every change (a calendar attachment's sequence). */
+  version: number;
   serviceName: string;
   startsAt: Date;
   endsAt: Date;
