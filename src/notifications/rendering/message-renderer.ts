@@ -5,6 +5,8 @@ export interface RenderedMessage {
   subject: string;
   text: string;
   html?: string;
+  /** The text in Telegram's HTML parse mode, when the template is written in it. */
+  telegramHtml?: string;
 }
 
 /** A party of a booking as messages name them. */
