@@ -244,6 +244,7 @@ export function sampleContext(type: NotificationType, locale: Locale, now: Date)
   const cancelled = type === NotificationType.booking_cancelled;
   const booking = (index: number, start: Date, minutes: number): RenderBooking => ({
     id: `00000000-0000-4000-8000-00000000010${index}`,
+    version: 1,
     serviceName: words.services[index],
     startsAt: start,
     endsAt: new Date(start.getTime() + minutes * MINUTE),
