@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Context, Liquid, LiquidError, Template } from 'liquidjs';
 import { escapeHtml as escapeTelegramHtml } from '../../channels/telegram/telegram-format';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
+import { evaluateDirectly } from './direct-values';
 import { formatDateTime } from './local-format';
 import { escapeHtml, htmlToText, telegramHtmlToText } from './markup';
 import { FilterCall, registerFilters, VARIABLES_REGISTER } from './template-filters';
@@ -140,11 +141,14 @@ function printable(value: unknown, context: Context): string {
 }
 
 function parse(liquid: Liquid, part: TemplatePart, text: string): Template[] {
+  let templates: Template[];
   try {
-    return liquid.parse(text);
+    templates = liquid.parse(text);
   } catch (error) {
     throw TemplateError.fromLiquid(part, error);
   }
+  evaluateDirectly(templates);
+  return templates;
 }
 
 /** Subjects are one line, however the template wraps them. */
