@@ -13,7 +13,50 @@ export interface Scenario {
   name: string;
   /** One line: what it measures. */
   description: string;
+  inProcess?: false;
   run(run: ScenarioRun): Promise<Metric[]>;
+}
+
+/** A benchmark of code run inside the bench process: no Postgres, Redis or Herald build needed. */
+export interface InProcessScenario {
+  name: string;
+  description: string;
+  inProcess: true;
+  run(run: ScenarioRecord): Promise<Metric[]>;
+}
+
+export type AnyScenario = Scenario | InProcessScenario;
+
+/** What every scenario writes into: its settings, notes and raw numbers, turned into its report. */
+export class ScenarioRecord {
+  readonly settings: Settings;
+  readonly notes: string[] = [];
+  readonly details: Record<string, unknown> = {};
+
+  constructor(readonly scenario: AnyScenario) {
+    this.settings = new Settings(scenario.name);
+  }
+
+  log(line: string): void {
+    console.log(`  [${this.scenario.name}] ${line}`);
+  }
+
+  report(metrics: Metric[], startedAt: Date, error?: string): ScenarioReport {
+    return {
+      scenario: this.scenario.name,
+      description: this.scenario.description,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      settings: this.settings.used,
+      metrics,
+      notes: this.notes,
+      details: this.details,
+      ...(error ? { error } : {}),
+    };
+  }
+
+  /** Closes what the scenario opened; an in-process one opens nothing. */
+  async close(): Promise<void> {}
 }
 
 /**
@@ -21,22 +64,19 @@ export interface Scenario {
  * connection pool, its settings, Herald deployments it starts, and a place for notes and raw
  * numbers. Everything it opened is closed by `close()`, whatever happened.
  */
-export class ScenarioRun {
-  readonly settings: Settings;
-  readonly notes: string[] = [];
-  readonly details: Record<string, unknown> = {};
+export class ScenarioRun extends ScenarioRecord {
   readonly keyPrefix: string;
   private readonly deployments: Deployment[] = [];
   private readonly closers: (() => Promise<unknown>)[] = [];
 
   private constructor(
-    readonly scenario: Scenario,
+    scenario: Scenario,
     private readonly services: BenchServices,
     readonly databaseName: string,
     readonly databaseUrl: string,
     readonly db: Pool,
   ) {
-    this.settings = new Settings(scenario.name);
+    super(scenario);
     this.keyPrefix = `bench-${scenario.name}`;
   }
 
@@ -50,10 +90,6 @@ export class ScenarioRun {
 
   get redisUrl(): string {
     return this.services.redisUrl;
-  }
-
-  log(line: string): void {
-    console.log(`  [${this.scenario.name}] ${line}`);
   }
 
   /** Starts Herald processes on this scenario's database and Redis, stopped at close. */
@@ -108,21 +144,7 @@ export class ScenarioRun {
     return pollUntil(probe, { timeoutMs, everyMs, guard: () => this.deployments.forEach((deployment) => deployment.assertRunning()) });
   }
 
-  report(metrics: Metric[], startedAt: Date, error?: string): ScenarioReport {
-    return {
-      scenario: this.scenario.name,
-      description: this.scenario.description,
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
-      settings: this.settings.used,
-      metrics,
-      notes: this.notes,
-      details: this.details,
-      ...(error ? { error } : {}),
-    };
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.stopDeployments();
     for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
     await this.db.end();

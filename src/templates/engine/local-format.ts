@@ -14,7 +14,7 @@ interface LocalParts {
 
 /** One locale and zone: its formatter, and the instants it wrote lately (at most RECENT_LIMIT). */
 class ZoneFormatter {
-  private static readonly RECENT_LIMIT = 1_000;
+  private static readonly RECENT_LIMIT = 10_000;
   private readonly format: Intl.DateTimeFormat;
   private readonly recent = new Map<number, LocalParts>();
 

@@ -48,6 +48,13 @@ describe(TemplateEngine.name, () => {
     expect(error.message).toBe('body, line 2, column 6: undefined variable: recipient.nmae');
   });
 
+  it('says where an unknown variable is inside tags, loops and filtered outputs too', () => {
+    const at = (body: string) => thrown(() => render(plain(body)));
+    expect(at('x\n{% if booking.adress %}y{% endif %}')).toMatchObject({ line: 2, column: 7, reason: 'undefined variable: booking.adress' });
+    expect(at('{% unless booking.address %}{% else %}{{ booking.startsAt.day | time }}{% endunless %}')).toMatchObject({ line: 1, column: 42, reason: 'undefined variable: booking.startsAt.day' });
+    expect(at('{% for x in booking.customer %}{% endfor %}{% if recipient.role == nobody %}{% endif %}')).toMatchObject({ line: 1, reason: 'undefined variable: nobody' });
+  });
+
   it('refuses, when compiling, an unknown filter and broken syntax, saying where', () => {
     expect(thrown(() => sut.compile(plain('ok', 'Hi {{ booking.service | shout }}')))).toMatchObject({ part: 'subject', line: 1, column: 4, reason: 'undefined filter: shout' });
     expect(thrown(() => sut.compile(plain('one\ntwo {% if booking.address %}')))).toMatchObject({ part: 'body', line: 2, column: 5 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Context, Liquid, LiquidError, Template } from 'liquidjs';
 import { escapeHtml as escapeTelegramHtml } from '../../channels/telegram/telegram-format';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
+import { evaluateDirectly } from './direct-values';
 import { formatDateTime } from './local-format';
 import { escapeHtml, htmlToText, telegramHtmlToText } from './markup';
 import { FilterCall, registerFilters, VARIABLES_REGISTER } from './template-filters';
@@ -71,6 +72,11 @@ export class TemplateEngine {
   /** By cache key, oldest first: a Map keeps insertion order. */
   private readonly compiled = new Map<string, CompiledTemplate>();
 
+  /**
+   * Parses subject and body; a TemplateError for broken syntax or an unknown filter. With a
+   * `cacheKey`, the first template compiled under it is returned again (the key must change when
+   * the source does, e.g. carry its id and version); the oldest of more than 1,000 keys is dropped.
+   */
   compile(source: TemplateSource, cacheKey?: string): CompiledTemplate {
     const cached = cacheKey === undefined ? undefined : this.compiled.get(cacheKey);
     if (cached) return cached;
@@ -86,6 +92,7 @@ export class TemplateEngine {
     return compiled;
   }
 
+  /** Renders at once (no I/O); a TemplateError for a variable the template's type does not have. */
   render(compiled: CompiledTemplate, variables: TemplateVariables): RenderedMessage {
     const subject = compiled.subject ? oneLine(this.renderPart(this.liquids[TemplateFormat.plain], 'subject', compiled.subject, variables)) : '';
     const body = trimBlankEnds(this.renderPart(this.liquids[compiled.format], 'body', compiled.body, variables));
@@ -140,11 +147,14 @@ function printable(value: unknown, context: Context): string {
 }
 
 function parse(liquid: Liquid, part: TemplatePart, text: string): Template[] {
+  let templates: Template[];
   try {
-    return liquid.parse(text);
+    templates = liquid.parse(text);
   } catch (error) {
     throw TemplateError.fromLiquid(part, error);
   }
+  evaluateDirectly(templates);
+  return templates;
 }
 
 /** Subjects are one line, however the template wraps them. */

@@ -4,6 +4,7 @@ import { NotificationType } from '../../notifications/notification.entity';
 import { RenderBooking, RenderContext } from '../../notifications/rendering/message-renderer';
 import { textsFor } from '../../notifications/rendering/texts';
 import { Locale } from '../../users/user.entity';
+import { formatDate } from './local-format';
 
 export interface PartyVariables {
   name: string;
@@ -90,7 +91,7 @@ export function templateVariables(context: RenderContext, now: Date): TemplateVa
         agenda: {
           date: notification.payload.agendaDate ?? localDateIn(notification.dueAt, zone),
           count: agenda.length,
-          bookings: agenda.map((entry) => bookingVariables(entry, zone, recipient.timezone)),
+          bookings: agenda.map((entry) => bookingVariables(entry, locale, zone, recipient.timezone)),
         },
       },
     };
@@ -106,7 +107,7 @@ export function templateVariables(context: RenderContext, now: Date): TemplateVa
       ...common,
       recipient: { name: recipient.name, locale: recipient.locale, timezone: recipient.timezone, role: recipient.id === booking.provider.id ? 'provider' : 'customer' },
       booking: {
-        ...bookingVariables(booking, zone, recipient.timezone),
+        ...bookingVariables(booking, locale, zone, recipient.timezone),
         cancellationReason: notification.payload.cancellationReason ?? booking.cancellationReason,
         previousStartsAt: previous && !Number.isNaN(previous.getTime()) ? previous : null,
       },
@@ -115,7 +116,7 @@ export function templateVariables(context: RenderContext, now: Date): TemplateVa
   };
 }
 
-function bookingVariables(booking: RenderBooking, zone: string, recipientZone: string): BookingVariables {
+function bookingVariables(booking: RenderBooking, locale: Locale, zone: string, recipientZone: string): BookingVariables {
   return {
     service: booking.serviceName,
     startsAt: booking.startsAt,
@@ -125,7 +126,8 @@ function bookingVariables(booking: RenderBooking, zone: string, recipientZone: s
     status: booking.status,
     customer: { name: booking.customer.name },
     provider: { name: booking.provider.name },
-    endsSameDay: localDateIn(booking.startsAt, zone) === localDateIn(booking.endsAt, zone),
+    // The template writes these dates anyway: asking for them now costs nothing later.
+    endsSameDay: formatDate(booking.startsAt, locale, zone) === formatDate(booking.endsAt, locale, zone),
     inOtherZone: zone !== recipientZone,
     cancellationReason: booking.cancellationReason,
     previousStartsAt: null,
