@@ -215,7 +215,9 @@ describe('channels: Telegram (e2e)', () => {
       const { call, chatId, messageId } = await sentCall(row.id);
       expect(chatId).toBe(CHAT.customer);
       expect(call.params).toMatchObject({ parse_mode: 'HTML' });
-      expect(String(call.params.text)).toMatch(/^<b>Reminder: Haircut in \d+ hours<\/b>\n\nA reminder: your booking starts in/);
+      // The shipped Telegram card: a bold headline, then a line per fact.
+      expect(String(call.params.text)).toMatch(/^<b>⏰ Booking reminder<\/b>\n\n📅 Date: .+\n🕐 Time: \d\d:\d\d–\d\d:\d\d\n/);
+      expect(String(call.params.text)).toMatch(/⏳ Time left: \d+ hours/);
       expect(String(call.params.text)).toContain('Address: Amir Temur Ave 15');
       expect(call.params.reply_markup).toEqual({
         inline_keyboard: [
@@ -313,7 +315,7 @@ describe('channels: Telegram (e2e)', () => {
       // NOTIFY_RETRY_DELAYS starts at 60 s: a second attempt within the settle timeout is the 1 s Telegram asked for.
       const done = await settled(t, row.id, 10_000);
       expect(done).toMatchObject({ status: NotificationStatus.sent, attempts: 2, lastError: expect.stringContaining('rate_limited: 429: Too Many Requests') });
-      const sends = api.callsOf('sendMessage').filter((c) => Number(c.params.chat_id) === CHAT.otherCustomer && String(c.params.text).includes('<b>Reminder'));
+      const sends = api.callsOf('sendMessage').filter((c) => Number(c.params.chat_id) === CHAT.otherCustomer && String(c.params.text).includes('<b>⏰ Booking reminder'));
       const [first, second] = sends.slice(-2);
       expect(second.at - first.at).toBeGreaterThanOrEqual(1000);
       expect(done.providerMessageId).toMatch(new RegExp(`^${CHAT.otherCustomer}:\\d+$`));

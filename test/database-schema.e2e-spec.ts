@@ -10,6 +10,7 @@ const RAW_SQL_ONLY = [
   /^drop table if exists "notification_relay_positions" cascade;$/,
   /^drop index "notifications_(queued_due|retry_due|sending_lease|provider_message_id)_index";$/,
   /^drop index "booking_events_tx_id_seq_index";$/,
+  /^drop index "message_templates_scope_(version|active)_unique";$/,
   /^alter table "booking_events" drop column "seq", drop column "tx_id";$/,
 ];
 

@@ -25,10 +25,12 @@ export function escapeWithin(text: string, budget: number): string {
 }
 
 /**
- * A rendered notification as Telegram HTML: the subject in bold, a blank line, the text. The
- * renderer's own `html` is for email (<p>, <br>), which Telegram's HTML mode does not accept.
+ * A rendered notification as Telegram HTML: the template's own Telegram HTML when it has one that
+ * fits (markup cannot be cut safely), else the subject in bold, a blank line, the text. The
+ * renderer's `html` is for email (<p>, <br>), which Telegram's HTML mode does not accept.
  */
-export function toTelegramHtml(message: Pick<RenderedMessage, 'subject' | 'text'>): string {
+export function toTelegramHtml(message: Pick<RenderedMessage, 'subject' | 'text' | 'telegramHtml'>): string {
+  if (message.telegramHtml && message.telegramHtml.length <= TELEGRAM_TEXT_LIMIT) return message.telegramHtml;
   const head = `<b>${escapeWithin(message.subject, 512)}</b>`;
   if (!message.text) return head;
   return `${head}\n\n${escapeWithin(message.text, TELEGRAM_TEXT_LIMIT - head.length - 2)}`;

@@ -111,6 +111,10 @@ export class HeraldConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
+  /** The language whose templates stand in when none in the recipient's own renders. */
+  @IsIn(['uz', 'ru', 'en'])
+  TEMPLATES_DEFAULT_LOCALE: 'uz' | 'ru' | 'en' = 'en';
+
   /** Customer reminders, as durations before the booking starts; whole seconds, as offsets are stored in seconds. */
   @Matches(WHOLE_SECONDS_DURATION_LIST, { message: 'NOTIFY_REMINDER_OFFSETS must be durations in whole seconds like 72h,36h,24h,3h,1h' })
   NOTIFY_REMINDER_OFFSETS: string = '72h,36h,24h,3h,1h';

@@ -11,8 +11,9 @@ import { OutboxReader } from '../channels/outbox';
 import { Notification } from '../notification.entity';
 import { PlanningModule } from '../planning/planning.module';
 import { NotificationQueueModule } from '../queue/notification-queue.module';
-import { DefaultMessageRenderer } from '../rendering/default-message-renderer';
 import { MessageRenderer } from '../rendering/message-renderer';
+import { TemplateMessageRenderer } from '../../templates/template-message-renderer';
+import { TemplatesModule } from '../../templates/templates.module';
 import { ChannelConsumers } from './channel-consumers';
 import { DeliveryService } from './delivery.service';
 import { Dispatcher } from './dispatcher';
@@ -29,7 +30,7 @@ export class DeliveryModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: DeliveryModule,
-      imports: [DiscoveryModule, MikroOrmModule.forFeature([Notification, Booking, User]), NotificationQueueModule, PlanningModule],
+      imports: [DiscoveryModule, MikroOrmModule.forFeature([Notification, Booking, User]), NotificationQueueModule, PlanningModule, TemplatesModule],
       providers: [
         DeliveryService,
         MaintenanceService,
@@ -41,7 +42,7 @@ export class DeliveryModule {
         OutboxReader,
         // Channel modules' senders are discovered; this list only replaces them (tests).
         { provide: CHANNEL_SENDERS, useValue: [] satisfies ChannelSender[] },
-        { provide: MessageRenderer, useClass: DefaultMessageRenderer },
+        { provide: MessageRenderer, useExisting: TemplateMessageRenderer },
         ...(config.runs(ProcessRole.Worker) ? [NotificationsProcessor] : []),
         ...(config.runs(ProcessRole.Scheduler) ? [NotificationTicks] : []),
       ],

@@ -204,7 +204,7 @@ export class DeliveryService {
     const address = sender.addressOf(recipient);
     if (!address) return this.recordSkipped(em, notification, NotificationReason.no_address);
 
-    const message = await this.renderer.render({ notification, recipient, booking, agenda: agenda?.bookings });
+    const message = await this.renderer.render({ notification, recipient, booking, agenda: agenda?.bookings }, notification.channel);
     const receipt = await sender.send(notification.id, address, message, { type: notification.type, booking });
     return { notification, message, receipt };
   }

@@ -1,5 +1,5 @@
 import { BookingStatus } from '../../bookings/booking.entity';
-import { NotificationPayload, NotificationType } from '../notification.entity';
+import { NotificationChannel, NotificationPayload, NotificationType } from '../notification.entity';
 
 export interface RenderedMessage {
   subject: string;
@@ -58,7 +58,7 @@ export interface RenderContext {
   agenda?: RenderBooking[];
 }
 
-/** Turns a notification into words. The templates module replaces the built-in texts. */
+/** Turns a notification into words for a channel: the templates module's saved and shipped templates. */
 export abstract class MessageRenderer {
-  abstract render(context: RenderContext): Promise<RenderedMessage>;
+  abstract render(context: RenderContext, channel: NotificationChannel): Promise<RenderedMessage>;
 }
