@@ -7,6 +7,7 @@ import { Migration20261201093000 } from './Migration20261201093000_dispatch';
 import { Migration20261201100000 } from './Migration20261201100000_exact_offsets_and_lookups';
 import { Migration20261201110000 } from './Migration20261201110000_dispatch_lookups';
 import { Migration20261201130000 } from './Migration20261201130000_templates';
+import { Migration20261201140000 } from './Migration20261201140000_history_audit';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201100000_exact_offsets_and_lookups', class: Migration20261201100000 },
   { name: 'Migration20261201110000_dispatch_lookups', class: Migration20261201110000 },
   { name: 'Migration20261201130000_templates', class: Migration20261201130000 },
+  { name: 'Migration20261201140000_history_audit', class: Migration20261201140000 },
 ];

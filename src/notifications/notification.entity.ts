@@ -93,6 +93,7 @@ export class Notification extends BaseEntity<
   | 'subject'
   | 'body'
   | 'readAt'
+  | 'historyDeletedAt'
   | 'recipientId'
   | 'bookingId'
   | 'fallbackOf'
@@ -214,6 +215,10 @@ export class Notification extends BaseEntity<
   @Field(() => Date, { nullable: true })
   @Property({ type: 'timestamptz', nullable: true })
   readAt: Date | null = null;
+
+  /** An admin deleted it from the history: its words are gone; the row stays as planning's key, so nothing is planned again. */
+  @Property({ type: 'timestamptz', nullable: true })
+  historyDeletedAt: Date | null = null;
 
   @Field()
   declare createdAt: Date;

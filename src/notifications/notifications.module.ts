@@ -8,6 +8,7 @@ import { NotificationsResolver } from './notifications.resolver';
 import { NotificationsService } from './notifications.service';
 import { PlanningModule } from './planning/planning.module';
 import { NotificationQueueModule } from './queue/notification-queue.module';
+import { TemplatesModule } from '../templates/templates.module';
 
 /** Plans, queues and delivers every booking message; workers and schedulers join by process role. */
 @Module({})
@@ -15,7 +16,7 @@ export class NotificationsModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: NotificationsModule,
-      imports: [MikroOrmModule.forFeature([Notification]), BookingsModule, NotificationQueueModule, PlanningModule, DeliveryModule.forConfig(config)],
+      imports: [MikroOrmModule.forFeature([Notification]), BookingsModule, NotificationQueueModule, PlanningModule, DeliveryModule.forConfig(config), TemplatesModule],
       providers: [NotificationsService, NotificationsResolver],
       exports: [NotificationsService, PlanningModule, DeliveryModule],
     };

@@ -1,5 +1,5 @@
 import { Args, ArgsType, Field, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
-import { IsEnum, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsEnum, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { CurrentUser, Roles } from '../auth/access.decorators';
 import type { RequestAuth } from '../auth/auth.guard';
 import { ALL_ROLES, AuthUser, Role } from '../auth/role';
@@ -7,10 +7,10 @@ import { LiveEvents } from '../core/graphql/live-events';
 import { PageInput } from '../core/pagination/pagination';
 import { IdArg } from '../core/validation/id-arg';
 import { InboxFilter, NotificationsFilter } from './dto/notification.input';
-import { NotificationConnection, NotificationStat, OutboxMessage, SendPendingResult } from './dto/notification.output';
+import { NotificationConnection, NotificationStat, OutboxMessage, SendPendingResult, TestNotificationResult } from './dto/notification.output';
 import { OutboxReader } from './channels/outbox';
 import { MaintenanceService } from './delivery/maintenance.service';
-import { Notification, NotificationChannel, NOTIFICATION_RECEIVED_TOPIC, NotificationReceived } from './notification.entity';
+import { Notification, NotificationChannel, NOTIFICATION_RECEIVED_TOPIC, NotificationReceived, NotificationType } from './notification.entity';
 import { NotificationsService } from './notifications.service';
 
 @ArgsType()
@@ -20,6 +20,21 @@ class StatsArgs {
   @Min(1)
   @Max(366)
   days: number = 7;
+
+  @Field({ defaultValue: false, description: 'Also split the counts by notification type' })
+  @IsBoolean()
+  byType: boolean = false;
+}
+
+@ArgsType()
+class TestNotificationArgs {
+  @Field(() => NotificationChannel)
+  @IsEnum(NotificationChannel)
+  channel: NotificationChannel;
+
+  @Field(() => NotificationType, { defaultValue: NotificationType.booking_reminder })
+  @IsEnum(NotificationType)
+  type: NotificationType = NotificationType.booking_reminder;
 }
 
 @ArgsType()
@@ -97,10 +112,24 @@ export class NotificationsResolver {
     return this.notificationsService.cancel(id);
   }
 
-  @Query(() => [NotificationStat], { description: 'Counts per channel and status of notifications due in the last `days` days' })
+  @Query(() => [NotificationStat], { description: 'Counts per channel and status (and type, with byType) of notifications due in the last `days` days' })
   @Roles(Role.ops)
-  notificationStats(@Args() { days }: StatsArgs): Promise<NotificationStat[]> {
-    return this.notificationsService.stats(days);
+  notificationStats(@Args() { days, byType }: StatsArgs): Promise<NotificationStat[]> {
+    return this.notificationsService.stats(days, byType);
+  }
+
+  @Mutation(() => Notification, {
+    description: 'Deletes a finished notification from the history: its words are erased and it leaves every list (counts keep it); recorded in the audit log',
+  })
+  @Roles(Role.admin)
+  deleteNotificationHistory(@CurrentUser() caller: AuthUser, @IdArg() id: string): Promise<Notification> {
+    return this.notificationsService.deleteHistory(caller, id);
+  }
+
+  @Mutation(() => TestNotificationResult, { description: 'Sends you a sample message of `type` (a reminder by default) on `channel` now, in your language' })
+  @Roles(...ALL_ROLES)
+  sendTestNotification(@CurrentUser() caller: AuthUser, @Args() { channel, type }: TestNotificationArgs): Promise<TestNotificationResult> {
+    return this.notificationsService.sendTest(caller, channel, type);
   }
 
   @Mutation(() => SendPendingResult, { description: 'Send up to `max` due notifications now, in this process' })

@@ -119,11 +119,11 @@ export class TemplatesService {
     return TEMPLATE_VARIABLES[type];
   }
 
-  /** A message the caller's sample booking would get: for test sends. */
-  sample(type: NotificationType, channel: NotificationChannel, recipient: RenderContext['recipient']): RenderedMessage {
+  /** The message `recipient` would get about a sample booking (for test sends), and that booking. */
+  sample(type: NotificationType, channel: NotificationChannel, recipient: RenderContext['recipient']): { message: RenderedMessage; booking: RenderContext['booking'] } {
     const now = this.clock.now();
-    const context = sampleContext(type, asLocale(recipient.locale), now);
-    return this.library.render({ ...context, recipient: { ...recipient } }, channel, now).message;
+    const context = { ...sampleContext(type, asLocale(recipient.locale), now), recipient };
+    return { message: this.library.render(context, channel, now).message, booking: context.booking };
   }
 
   /** Compiles and renders `source` against the type's sample (or `context`); the message, or BAD_USER_INPUT saying where and why. */

@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { IsBoolean, IsDate, IsEnum, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsDate, IsEnum, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { NotificationChannel, NotificationStatus, NotificationType } from '../notification.entity';
 
 @InputType()
@@ -28,6 +28,12 @@ export class NotificationsFilter {
   @IsOptional()
   @IsUUID()
   bookingId?: string;
+
+  @Field({ nullable: true, description: "Part of the recipient's name, email or phone, any case" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  recipientSearch?: string;
 
   @Field({ nullable: true, description: 'Due at or after (inclusive)' })
   @IsOptional()

@@ -10,11 +10,35 @@ export class NotificationStat {
   @Field(() => NotificationChannel)
   channel: NotificationChannel;
 
+  @Field(() => NotificationType, { nullable: true, description: 'With byType: true' })
+  type: NotificationType | null;
+
   @Field(() => NotificationStatus)
   status: NotificationStatus;
 
   @Field(() => Int)
   count: number;
+}
+
+@ObjectType({ description: 'A test message sent to you' })
+export class TestNotificationResult {
+  @Field(() => ID, { description: 'The id it was sent under (the outbox file is named by it)' })
+  id: string;
+
+  @Field(() => NotificationChannel)
+  channel: NotificationChannel;
+
+  @Field({ description: 'sender: the real provider; outbox: the development outbox' })
+  route: string;
+
+  @Field(() => String, { nullable: true })
+  providerMessageId: string | null;
+
+  @Field()
+  subject: string;
+
+  @Field()
+  text: string;
 }
 
 @ObjectType()
