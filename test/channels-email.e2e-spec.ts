@@ -1,6 +1,6 @@
 import { User } from '../src/users/user.entity';
 import { Notification, NotificationChannel, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
-import { createBooking, dataOf, RESCHEDULE } from './bookings.fixtures';
+import { CANCEL, createBooking, dataOf, RESCHEDULE } from './bookings.fixtures';
 import { calendarOf, headerOf, icsUtc, parseIcs, parseMail } from './channels-email.fixtures';
 import { HOUR, insertNotification, settled, waitFor } from './notifications-delivery.fixtures';
 import { SmtpPeer } from './support/smtp-peer';
@@ -91,6 +91,27 @@ describe('channels: email over SMTP (e2e)', () => {
       DTSTART: icsUtc(startsAt),
       DTEND: icsUtc(endsAt),
     });
+  });
+
+  it("sends a cancellation with a METHOD:CANCEL .ics of the booking's UID, so calendars drop the event", async () => {
+    const booking = await createBooking(t);
+    const cancelled = dataOf(await t.gql<{ cancelBooking: { version: number } }>(CANCEL, { id: booking.id, input: { reason: 'Ill' } }, t.tokens.customer));
+    const row = await settled(t, (await emailNotice(booking.id, NotificationType.booking_cancelled, t.users.customer.id)).id);
+    expect(row.status).toBe(NotificationStatus.sent);
+    const received = await mailOf(row.id);
+    const calendar = calendarOf(received, await parseMail(received));
+    expect(calendar).toMatchObject({ filename: 'booking.ics', method: 'CANCEL' });
+    const ics = parseIcs(calendar.text);
+    expect(ics.method).toBe('CANCEL');
+    expect(ics.event).toMatchObject({ UID: `${booking.id}@herald`, SEQUENCE: String(cancelled.cancelBooking.version), STATUS: 'CANCELLED', DTSTART: icsUtc(booking.startsAt) });
+  });
+
+  it("puts the booking's calendar event on the provider's new-booking email", async () => {
+    const booking = await createBooking(t);
+    const row = await settled(t, (await emailNotice(booking.id, NotificationType.provider_new_booking, t.users.provider.id)).id);
+    const received = await mailOf(row.id);
+    const ics = parseIcs(calendarOf(received, await parseMail(received)).text);
+    expect(ics).toMatchObject({ method: 'PUBLISH', event: expect.objectContaining({ UID: `${booking.id}@herald`, STATUS: 'TENTATIVE' }) });
   });
 
   it('puts one-click List-Unsubscribe on a reminder, and no calendar', async () => {

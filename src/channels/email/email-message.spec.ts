@@ -38,7 +38,7 @@ describe('composeEmail', () => {
     expect(mail).toMatchObject({ from: 'Herald <no-reply@herald.example>', to: 'kamola@example.test', subject: 'Booking registered' });
   });
 
-  it('attaches the booking as an .ics to confirmations and reschedules only', () => {
+  it('attaches the booking as an .ics to confirmations, new-booking notices, reschedules and (to cancel it) cancellations only', () => {
     const [ics] = composeEmail(input()).attachments;
     expect(ics).toMatchObject({ filename: 'booking.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH' });
     expect(ics.content).toContain('UID:b-1@herald\r\n');
@@ -46,7 +46,12 @@ describe('composeEmail', () => {
     expect(ics.content).toContain('DTSTART:20310110T090000Z\r\n');
     expect(composeEmail(input({ type: NotificationType.booking_rescheduled })).attachments).toHaveLength(1);
     expect(composeEmail(input({ type: NotificationType.booking_reminder })).attachments).toHaveLength(0);
-    expect(composeEmail(input({ type: NotificationType.booking_cancelled })).attachments).toHaveLength(0);
+    expect(composeEmail(input({ type: NotificationType.provider_new_booking })).attachments).toHaveLength(1);
+    const [cancel] = composeEmail(input({ type: NotificationType.booking_cancelled })).attachments;
+    expect(cancel).toMatchObject({ contentType: 'text/calendar; charset=utf-8; method=CANCEL' });
+    expect(cancel.content).toContain('METHOD:CANCEL\r\n');
+    expect(cancel.content).toContain('STATUS:CANCELLED\r\n');
+    expect(cancel.content).toContain('UID:b-1@herald\r\n');
     expect(composeEmail(input({ booking: null })).attachments).toHaveLength(0);
   });
 

@@ -2,7 +2,7 @@ import { Booking, BookingStatus } from '../../bookings/booking.entity';
 import { NotificationType } from '../../notifications/notification.entity';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
 import { toHtml } from '../../notifications/rendering/default-message-renderer';
-import { buildIcs } from './ics';
+import { buildIcs, CalendarMethod } from './ics';
 import { MailAttachment, OutgoingMail } from './mail-transport';
 
 /** Mail people asked for by booking, which no unsubscribe may stop. Everything else may be opted out of. */
@@ -14,8 +14,13 @@ const NON_TRANSACTIONAL: ReadonlySet<NotificationType> = new Set([
   NotificationType.provider_daily_agenda,
 ]);
 
-/** Types whose email carries the booking as an iCalendar event. */
-const WITH_CALENDAR: ReadonlySet<NotificationType> = new Set([NotificationType.booking_confirmation, NotificationType.booking_rescheduled]);
+/** Types whose email carries the booking as an iCalendar event: added or updated, or (cancellations) removed. */
+const WITH_CALENDAR: ReadonlySet<NotificationType> = new Set([
+  NotificationType.booking_confirmation,
+  NotificationType.provider_new_booking,
+  NotificationType.booking_rescheduled,
+  NotificationType.booking_cancelled,
+]);
 
 export const isTransactional = (type: NotificationType): boolean => !NON_TRANSACTIONAL.has(type);
 
@@ -39,13 +44,16 @@ export interface EmailInput {
 /**
  * The email for one notification: text and HTML parts, a Message-ID derived from the
  * notification (a retried send carries the same one), List-Unsubscribe on non-transactional
- * mail, and the booking as an .ics on confirmations and reschedules.
+ * mail, and the booking as an .ics on confirmations, new-booking notices and reschedules (a
+ * METHOD:CANCEL one with the same UID on cancellations, so calendars drop the event).
  */
 export function composeEmail(input: EmailInput): OutgoingMail {
   const headers: Record<string, string> = { 'X-Herald-Notification': input.notificationId };
   if (input.type && !isTransactional(input.type) && input.unsubscribeUrl) Object.assign(headers, unsubscribeHeaders(input.unsubscribeUrl, input.notificationId));
   const attachments: MailAttachment[] = [];
-  if (input.type && WITH_CALENDAR.has(input.type) && input.booking) attachments.push(calendarAttachment(input.booking, input.now));
+  if (input.type && WITH_CALENDAR.has(input.type) && input.booking) {
+    attachments.push(calendarAttachment(input.booking, input.now, input.type === NotificationType.booking_cancelled ? 'CANCEL' : 'PUBLISH'));
+  }
   return {
     from: input.from,
     to: input.to,
@@ -67,7 +75,7 @@ export function unsubscribeHeaders(url: string, notificationId: string): Record<
   return headers;
 }
 
-function calendarAttachment(booking: NonNullable<EmailInput['booking']>, now: Date): MailAttachment {
+function calendarAttachment(booking: NonNullable<EmailInput['booking']>, now: Date, method: CalendarMethod): MailAttachment {
   const content = buildIcs(
     {
       uid: calendarUid(booking.id),
@@ -77,11 +85,11 @@ function calendarAttachment(booking: NonNullable<EmailInput['booking']>, now: Da
       summary: booking.serviceName,
       location: booking.address,
       stamp: now,
-      status: booking.status === BookingStatus.pending ? 'TENTATIVE' : 'CONFIRMED',
+      status: method === 'CANCEL' ? 'CANCELLED' : booking.status === BookingStatus.pending ? 'TENTATIVE' : 'CONFIRMED',
     },
-    'PUBLISH',
+    method,
   );
-  return { filename: 'booking.ics', contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content };
+  return { filename: 'booking.ics', contentType: `text/calendar; charset=utf-8; method=${method}`, content };
 }
 
 /** A subject is one header line: line breaks in rendered text must not start new headers. */

@@ -18,7 +18,8 @@ export interface CalendarEvent {
   status?: 'CONFIRMED' | 'TENTATIVE' | 'CANCELLED';
 }
 
-export type CalendarMethod = 'PUBLISH' | 'REQUEST';
+/** CANCEL removes the event with the same UID from the calendars that hold it (RFC 5546). */
+export type CalendarMethod = 'PUBLISH' | 'REQUEST' | 'CANCEL';
 
 const CRLF = '\r\n';
 const MAX_OCTETS = 75;
