@@ -6,6 +6,7 @@ import { Migration20261201090000 } from './Migration20261201090000_booking_event
 import { Migration20261201093000 } from './Migration20261201093000_dispatch';
 import { Migration20261201100000 } from './Migration20261201100000_exact_offsets_and_lookups';
 import { Migration20261201110000 } from './Migration20261201110000_dispatch_lookups';
+import { Migration20261201120000 } from './Migration20261201120000_preferences';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201093000_dispatch', class: Migration20261201093000 },
   { name: 'Migration20261201100000_exact_offsets_and_lookups', class: Migration20261201100000 },
   { name: 'Migration20261201110000_dispatch_lookups', class: Migration20261201110000 },
+  { name: 'Migration20261201120000_preferences', class: Migration20261201120000 },
 ];

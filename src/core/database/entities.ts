@@ -4,7 +4,8 @@ import { Payment } from '../../bookings/payment.entity';
 import { SignatureRequest } from '../../bookings/signature-request.entity';
 import { TelegramLinkToken } from '../../channels/telegram/telegram-link-token.entity';
 import { Notification } from '../../notifications/notification.entity';
+import { UserPreferences } from '../../preferences/user-preferences.entity';
 import { User } from '../../users/user.entity';
 
 /** Every persisted entity; the ORM, the CLI and migrations all read this list. */
-export const ENTITIES = [User, Booking, Payment, SignatureRequest, BookingEvent, Notification, TelegramLinkToken];
+export const ENTITIES = [User, Booking, Payment, SignatureRequest, BookingEvent, Notification, TelegramLinkToken, UserPreferences];

@@ -150,7 +150,7 @@ describe(planBooking.name, () => {
 
   it('keys sub-minute offsets exactly (20s and 10s are two reminders) and whole minutes by their minutes, as before', () => {
     const startsAt = new Date(NOW.getTime() + HOUR);
-    const settings = { reminderOffsetsMs: [20_000, 10_000, 90_000, MINUTE], channels: [NotificationChannel.email] as const, inAppCopy: false };
+    const settings = { reminders: [20, 10, 90, 60].map((beforeSeconds) => ({ beforeSeconds, channel: null })), channels: [NotificationChannel.email] as const, inAppCopy: false };
     const reminders = planBooking(input({ startsAt, settings })).rows.filter((row) => row.type === NotificationType.booking_reminder);
     const before = (ms: number) => new Date(startsAt.getTime() - ms);
     expect(reminders.map((row) => [row.offsetSeconds, row.dedupKey, row.dueAt])).toEqual([
