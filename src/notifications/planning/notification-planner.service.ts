@@ -98,6 +98,15 @@ const LOCK_NAMESPACE = 0x4e50;
 
 const NO_CHANGES = (): Applied => ({ cancelledIds: [], inserted: [] });
 
+/** What planning's insert does with a row whose key exists. */
+const IGNORE_EXISTING = { sql: `on conflict ("dedup_key") do nothing`, params: [] as unknown[] };
+/** Re-planning: a reminder a preference change cancelled and wanted again comes back, with its new status and time. */
+const REVIVE_CANCELLED = {
+  sql: `on conflict ("dedup_key") do update set "status" = excluded."status", "reason" = excluded."reason", "due_at" = excluded."due_at", "updated_at" = now()
+         where "notifications"."status" = ? and "notifications"."reason" = ? and excluded."status" <> ?`,
+  params: [NotificationStatus.cancelled, NotificationReason.preferences_changed, NotificationStatus.skipped] as unknown[],
+};
+
 /** Thrown inside a dry run's transaction so it rolls back; carries what the run computed. */
 class DryRunRollback extends Error {
   constructor(readonly applied: Applied) {
@@ -256,7 +265,7 @@ export class NotificationPlanner {
       ],
     );
     const inserted: InsertedRow[] = [];
-    for (let start = 0; start < wanted.length; start += INSERT_CHUNK) inserted.push(...(await this.insert(em, wanted.slice(start, start + INSERT_CHUNK))));
+    for (let start = 0; start < wanted.length; start += INSERT_CHUNK) inserted.push(...(await this.insert(em, wanted.slice(start, start + INSERT_CHUNK), REVIVE_CANCELLED)));
     return summarise({ cancelledIds: cancelled.map((row) => row.id), inserted });
   }
 
@@ -346,8 +355,12 @@ export class NotificationPlanner {
     return { cancelledIds, inserted };
   }
 
-  /** One INSERT ... SELECT FROM jsonb_to_recordset ... ON CONFLICT (dedup_key) DO NOTHING RETURNING: the database decides what is new. */
-  private async insert(em: EntityManager, rows: PlannedNotification[]): Promise<InsertedRow[]> {
+  /**
+   * One INSERT ... SELECT FROM jsonb_to_recordset ... ON CONFLICT (dedup_key) DO NOTHING RETURNING:
+   * the database decides what is new. `onConflict` may instead bring back a row a preference
+   * change cancelled (the rows must then have distinct keys, as one statement may update a row once).
+   */
+  private async insert(em: EntityManager, rows: PlannedNotification[], onConflict = IGNORE_EXISTING): Promise<InsertedRow[]> {
     if (rows.length === 0) return [];
     const records = rows.map((row) => ({
       id: randomUUID(),
@@ -371,11 +384,9 @@ export class NotificationPlanner {
               r."status", r."reason", 0, r."booking_version", r."payload", r."dedup_key"
          from jsonb_to_recordset(?::jsonb) as r("id" uuid, "recipient_id" uuid, "booking_id" uuid, "type" text, "channel" text, "offset_seconds" int,
               "due_at" timestamptz, "status" text, "reason" text, "booking_version" int, "payload" jsonb, "dedup_key" text)
-       on conflict ("dedup_key") do update set "status" = excluded."status", "reason" = excluded."reason", "due_at" = excluded."due_at", "updated_at" = now()
-         -- A reminder a preference change cancelled is wanted again: it comes back.
-         where "notifications"."status" = ? and "notifications"."reason" = ? and excluded."status" <> ?
+       ${onConflict.sql}
        returning "id", "type", "channel", "recipient_id", "due_at", "status", "reason"`,
-      [JSON.stringify(records), NotificationStatus.cancelled, NotificationReason.preferences_changed, NotificationStatus.skipped],
+      [JSON.stringify(records), ...onConflict.params],
     );
     return returned.map((row) => ({
       id: row.id,
