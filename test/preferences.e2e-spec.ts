@@ -181,6 +181,10 @@ describe('preferences (e2e)', () => {
       expect((await post(`${link}x`, 'List-Unsubscribe=One-Click')).status).toBe(400);
       expect((await fetch(`${t.url}/email/unsubscribe`)).status).toBe(400);
       expect(channel(await mine('ops'), 'email').enabled).toBe(true);
+      // Even a genuine link cannot turn a critical type off.
+      const critical = links().urlFor({ userId: t.users.admin.id, type: NotificationType.booking_cancelled })!;
+      expect((await post(critical, 'scope=type')).status).toBe(400);
+      expect(type(await mine('admin'), 'booking_cancelled').enabled).toBe(true);
     });
   });
 });

@@ -4,7 +4,6 @@ export enum PreferencesErrorReason {
   UserNotFound = 'USER_NOT_FOUND',
   CriticalType = 'CRITICAL_TYPE',
   InvalidReminderSchedule = 'INVALID_REMINDER_SCHEDULE',
-  InvalidUnsubscribeLink = 'INVALID_UNSUBSCRIBE_LINK',
 }
 
 /** What the preferences module refuses, and why. */
@@ -23,9 +22,5 @@ export class PreferencesError extends HeraldError {
     return new PreferencesError(ErrorKind.BadUserInput, PreferencesErrorReason.InvalidReminderSchedule, `reminderSchedule: ${problems.join('; ')}`, {
       fields: [{ field: 'reminderSchedule', problems }],
     });
-  }
-
-  static invalidUnsubscribeLink() {
-    return new PreferencesError(ErrorKind.BadUserInput, PreferencesErrorReason.InvalidUnsubscribeLink, 'This unsubscribe link is not valid');
   }
 }

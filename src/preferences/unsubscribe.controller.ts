@@ -1,6 +1,7 @@
 import { BadRequestException, Body, Controller, Get, Header, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { Public } from '../auth/access.decorators';
 import { PreferenceChanges } from './preference-changes.service';
+import { PreferencesError } from './preferences.error';
 import { UnsubscribeLinks, UnsubscribeTarget, UNSUBSCRIBE_PATH } from './unsubscribe-links';
 
 /**
@@ -36,7 +37,13 @@ export class UnsubscribeController {
   async unsubscribe(@Query('token') token: string | undefined, @Body() body: Record<string, unknown> | undefined): Promise<string> {
     const target = this.target(token);
     const onlyType = body?.scope === 'type';
-    await this.changes.unsubscribe(target.userId, onlyType ? { type: target.type } : { email: true });
+    try {
+      await this.changes.unsubscribe(target.userId, onlyType ? { type: target.type } : { email: true });
+    } catch (error) {
+      // A critical type, or a user deleted since the mail went out: nothing to unsubscribe from.
+      if (error instanceof PreferencesError) throw new BadRequestException(error.message);
+      throw error;
+    }
     return onlyType ? `<!doctype html><p>You will no longer get ${target.type.replace(/_/g, ' ')} messages.</p>` : '<!doctype html><p>You will no longer get email from Herald.</p>';
   }
 
