@@ -161,10 +161,7 @@ export class DeliveryService {
          left join "users" bp on bp."id" = b."provider_id"`,
       params,
     );
-    const preferences = await this.preferences.forUsers(
-      em,
-      rows.map((row) => row.recipient_id as string),
-    );
+    const preferences = await this.preferences.forUsers(em, rows.map((row) => row.recipient_id as string));
     return rows.map((row) => deliveryRowOf(row, preferences.get(row.recipient_id as string)!));
   }
 

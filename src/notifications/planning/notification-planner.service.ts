@@ -239,6 +239,7 @@ export class NotificationPlanner {
     const scopes: { booking_id: string; recipient_id: string; version: number }[] = [];
     for (const booking of facts.values()) {
       const version = booking.schedule?.version ?? booking.version;
+      // Reminders are keyed to the version of the booking's current schedule; the trigger's type plays no part.
       wanted.push(...planReminderSchedule(this.planInput(booking, { type: BookingEventType.created, bookingVersion: version })));
       scopes.push({ booking_id: booking.id, recipient_id: booking.customer.id, version });
     }
@@ -264,9 +265,7 @@ export class NotificationPlanner {
         JSON.stringify(wanted.map((row) => ({ booking_id: row.bookingId, offset_seconds: row.offsetSeconds, channel: row.channel }))),
       ],
     );
-    const inserted: InsertedRow[] = [];
-    for (let start = 0; start < wanted.length; start += INSERT_CHUNK) inserted.push(...(await this.insert(em, wanted.slice(start, start + INSERT_CHUNK), REVIVE_CANCELLED)));
-    return summarise({ cancelledIds: cancelled.map((row) => row.id), inserted });
+    return summarise({ cancelledIds: cancelled.map((row) => row.id), inserted: await this.insertAll(em, wanted, REVIVE_CANCELLED) });
   }
 
   private plan(booking: BookingFacts, trigger: PlanTrigger): BookingPlan {
@@ -302,10 +301,7 @@ export class NotificationPlanner {
         where b."id" = any(?::uuid[])`,
       [BookingEventType.created, BookingEventType.rescheduled, pgArray(ids)],
     );
-    const preferences = await this.preferences.forUsers(
-      em,
-      rows.flatMap((row) => [row.c_id as string, row.p_id as string]),
-    );
+    const preferences = await this.preferences.forUsers(em, rows.flatMap((row) => [row.c_id as string, row.p_id as string]));
     const party = (row: Record<string, unknown>, alias: 'c' | 'p') => ({ ...partyOf(row, alias), preferences: preferences.get(row[`${alias}_id`] as string) });
     return new Map(
       rows.map((row) => [
@@ -347,12 +343,14 @@ export class NotificationPlanner {
       );
       cancelledIds.push(...rows.map((row) => row.id));
     }
-    const rows = work.flatMap(({ plan }) => plan.rows);
+    return { cancelledIds, inserted: await this.insertAll(em, work.flatMap(({ plan }) => plan.rows), IGNORE_EXISTING) };
+  }
+
+  /** Inserts in statements of INSERT_CHUNK rows. */
+  private async insertAll(em: EntityManager, rows: PlannedNotification[], onConflict: typeof IGNORE_EXISTING): Promise<InsertedRow[]> {
     const inserted: InsertedRow[] = [];
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      inserted.push(...(await this.insert(em, rows.slice(start, start + INSERT_CHUNK))));
-    }
-    return { cancelledIds, inserted };
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) inserted.push(...(await this.insert(em, rows.slice(start, start + INSERT_CHUNK), onConflict)));
+    return inserted;
   }
 
   /**
@@ -360,7 +358,7 @@ export class NotificationPlanner {
    * the database decides what is new. `onConflict` may instead bring back a row a preference
    * change cancelled (the rows must then have distinct keys, as one statement may update a row once).
    */
-  private async insert(em: EntityManager, rows: PlannedNotification[], onConflict = IGNORE_EXISTING): Promise<InsertedRow[]> {
+  private async insert(em: EntityManager, rows: PlannedNotification[], onConflict: typeof IGNORE_EXISTING): Promise<InsertedRow[]> {
     if (rows.length === 0) return [];
     const records = rows.map((row) => ({
       id: randomUUID(),
