@@ -430,6 +430,16 @@ describe('preferences at planning', () => {
     ]);
   });
 
+  it('reads channels in the global schedule too (NOTIFY_REMINDER_OFFSETS=2d@email,1d@sms,2h@sms,1h)', () => {
+    const settings = planSettingsFrom(loadConfig({ AUTH_JWT_SECRET: 'a-secret-that-is-at-least-32-characters', NOTIFY_REMINDER_OFFSETS: '2d@email,1d@sms,2h@sms,1h', NOTIFY_IN_APP_COPY: 'false' }));
+    expect(remindersOf(planBooking(input({ settings })))).toEqual([
+      [2880, 'email', 'planned', null],
+      [1440, 'sms', 'planned', null],
+      [120, 'sms', 'planned', null],
+      [60, 'telegram', 'planned', null],
+    ]);
+  });
+
   it('re-planning wants exactly the reminders of the current schedule', () => {
     const reminderSchedule = [{ beforeSeconds: 7_200, channel: NotificationChannel.sms }] as const;
     const rows = planReminderSchedule(input({ customer: { preferences: prefs({ reminderSchedule }) } }));
