@@ -84,7 +84,6 @@ export class PreferencesService {
     const schedule = input.reminderSchedule?.map((entry) => ({ beforeSeconds: parseDuration(entry.before) / 1000, channel: (entry.channel as ReminderChannel | undefined) ?? null }));
     const problems = schedule ? userScheduleProblems(schedule) : [];
     if (problems.length) throw PreferencesError.invalidReminderSchedule(problems);
-    if (!(await em.findOne(User, { id: userId }))) throw PreferencesError.userNotFound(userId);
 
     const stored = await this.storedFor(em, userId);
     for (const { channel, enabled } of input.channels ?? []) {
@@ -111,7 +110,6 @@ export class PreferencesService {
       await this.update(em, userId, { types: [{ type: scope.type, enabled: false }] });
       return;
     }
-    if (!(await em.findOne(User, { id: userId }))) throw PreferencesError.userNotFound(userId);
     const stored = await this.storedFor(em, userId);
     if (stored.channelsOff.includes(NotificationChannel.email)) return;
     const now = this.clock.now();
@@ -119,7 +117,9 @@ export class PreferencesService {
     await em.flush();
   }
 
+  /** The user's stored preferences, or a new row for them; NOT_FOUND for an unknown user. */
   private async storedFor(em: EntityManager, userId: string): Promise<UserPreferences> {
+    if (!(await em.findOne(User, { id: userId }))) throw PreferencesError.userNotFound(userId);
     return (await em.findOne(UserPreferences, { user: userId })) ?? em.create(UserPreferences, { user: em.getReference(User, userId) });
   }
 }
