@@ -82,6 +82,13 @@ describe('preferences (e2e)', () => {
     expect(type(reset, 'booking_ending_soon').enabled).toBe(false);
   });
 
+  it('applies concurrent changes one after the other, losing none (also on the first write)', async () => {
+    const changes = ['telegram', 'email', 'sms', 'in_app'].map((name) => update('otherProvider', { channels: [{ channel: name, enabled: false }] }));
+    for (const result of await Promise.all(changes)) expect(result.errors).toBeUndefined();
+    expect((await mine('otherProvider')).channels.map((one) => one.enabled)).toEqual([false, false, false, false]);
+    await update('otherProvider', { channels: ['telegram', 'email', 'sms', 'in_app'].map((name) => ({ channel: name, enabled: true })) });
+  });
+
   it('refuses to turn a critical type off: BAD_USER_INPUT / CRITICAL_TYPE, and writes nothing', async () => {
     const before = await mine('otherCustomer');
     const result = await update('otherCustomer', { types: [{ type: 'booking_cancelled', enabled: false }], quietHours: { start: '23:00', end: '06:00' } });

@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../core/clock/clock';
@@ -117,10 +118,14 @@ export class PreferencesService {
     await em.flush();
   }
 
-  /** The user's stored preferences, or a new row for them; NOT_FOUND for an unknown user. */
+  /**
+   * The user's preferences row, created when missing and locked until `em`'s transaction ends,
+   * so concurrent changes apply one after the other; NOT_FOUND for an unknown user.
+   */
   private async storedFor(em: EntityManager, userId: string): Promise<UserPreferences> {
     if (!(await em.findOne(User, { id: userId }))) throw PreferencesError.userNotFound(userId);
-    return (await em.findOne(UserPreferences, { user: userId })) ?? em.create(UserPreferences, { user: em.getReference(User, userId) });
+    await rawQuery(em, `insert into "user_preferences" ("user_id", "updated_at") values (?, ?) on conflict do nothing`, [userId, this.clock.now()]);
+    return em.findOneOrFail(UserPreferences, { user: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 }
 
