@@ -45,6 +45,20 @@ describe('notifications: preferences at planning (e2e)', () => {
     ]);
   });
 
+  it('plans the reminders again when the customer opts back in', async () => {
+    const { user, token } = await newCustomer(t);
+    await setPreferences(t, token, { types: [{ type: 'booking_reminder', enabled: false }] });
+    const booking = await book(user.id);
+    expect(reminders(await notificationsOf(t, booking.id)).every(([, , status, reason]) => status === 'skipped' && reason === 'opted_out')).toBe(true);
+    await setPreferences(t, token, { types: [{ type: 'booking_reminder', enabled: true }] });
+    expect(reminders(await notificationsOf(t, booking.id))).toEqual([
+      [2880, 'email', 'planned', null],
+      [2880, 'in_app', 'planned', null],
+      [180, 'email', 'planned', null],
+      [180, 'in_app', 'planned', null],
+    ]);
+  });
+
   it('plans on the next channel of the order when one is switched off; in-app off drops the copy', async () => {
     const { user, token } = await newCustomer(t);
     await setPreferences(t, token, { channels: [{ channel: 'email', enabled: false }, { channel: 'in_app', enabled: false }] });

@@ -100,11 +100,21 @@ const NO_CHANGES = (): Applied => ({ cancelledIds: [], inserted: [] });
 
 /** What planning's insert does with a row whose key exists. */
 const IGNORE_EXISTING = { sql: `on conflict ("dedup_key") do nothing`, params: [] as unknown[] };
-/** Re-planning: a reminder a preference change cancelled and wanted again comes back, with its new status and time. */
+/**
+ * Re-planning: a reminder a preference change cancelled, or one recorded opted out, that is
+ * wanted again comes back with its new status and time (one whose moment has passed stays as it was).
+ */
 const REVIVE_CANCELLED = {
   sql: `on conflict ("dedup_key") do update set "status" = excluded."status", "reason" = excluded."reason", "due_at" = excluded."due_at", "updated_at" = now()
-         where "notifications"."status" = ? and "notifications"."reason" = ? and excluded."status" <> ?`,
-  params: [NotificationStatus.cancelled, NotificationReason.preferences_changed, NotificationStatus.skipped] as unknown[],
+         where (("notifications"."status" = ? and "notifications"."reason" = ?) or ("notifications"."status" = ? and "notifications"."reason" = ?))
+           and excluded."status" <> ?`,
+  params: [
+    NotificationStatus.cancelled,
+    NotificationReason.preferences_changed,
+    NotificationStatus.skipped,
+    NotificationReason.opted_out,
+    NotificationStatus.skipped,
+  ] as unknown[],
 };
 
 /** Thrown inside a dry run's transaction so it rolls back; carries what the run computed. */
@@ -222,7 +232,7 @@ export class NotificationPlanner {
   /**
    * Plans again the reminders of these customers' future active bookings, in the caller's
    * transaction (the one that changed their preferences): reminders the current schedule wants
-   * and lacks are inserted (ones cancelled by an earlier change come back), pending ones it no
+   * and lacks are inserted (ones cancelled by an earlier change, or recorded opted out, come back), pending ones it no
    * longer wants are cancelled (`preferences_changed`). Replaying a change plans nothing twice.
    */
   async replanReminders(em: EntityManager, customerIds: readonly string[]): Promise<PlanResult> {
