@@ -1,13 +1,15 @@
 import { User } from '../src/users/user.entity';
 import { Notification, NotificationChannel, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
+import { UNSUBSCRIBE_PATH, UnsubscribeLinks } from '../src/preferences/unsubscribe-links';
 import { CANCEL, createBooking, dataOf, RESCHEDULE } from './bookings.fixtures';
 import { calendarOf, headerOf, icsUtc, parseIcs, parseMail } from './channels-email.fixtures';
 import { HOUR, insertNotification, settled, waitFor } from './notifications-delivery.fixtures';
+import { setPreferences } from './preferences.fixtures';
 import { SmtpPeer } from './support/smtp-peer';
 import { startTestApp, TestApp } from './support/test-app';
 
 const FROM = 'Herald Bookings <bookings@herald.test>';
-const UNSUBSCRIBE = 'https://herald.test/unsubscribe/{notificationId}';
+const UNSUBSCRIBE = 'https://herald.test/unsubscribe/{notificationId}?token={token}';
 
 describe('channels: email over SMTP (e2e)', () => {
   let peer: SmtpPeer;
@@ -119,11 +121,33 @@ describe('channels: email over SMTP (e2e)', () => {
     expect(await settled(t, row.id)).toMatchObject({ status: NotificationStatus.sent });
     const mail = await parseMail(await mailOf(row.id));
     expect(mail.subject).toContain('Reminder: Haircut');
-    expect(headerOf(mail, 'list-unsubscribe')).toBe(`<https://herald.test/unsubscribe/${row.id}>`);
+    expect(headerOf(mail, 'list-unsubscribe')).toMatch(new RegExp(`^<https://herald\\.test/unsubscribe/${row.id}\\?token=[^>]+>$`));
     expect(headerOf(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(mail.attachments).toHaveLength(0);
     expect(mail.html).toBeTruthy();
     expect(mail.text).toBeTruthy();
+  });
+
+  it('signs the unsubscribe link for the recipient: one click on it turns their email off, as myPreferences shows', async () => {
+    const row = await insertNotification(t, { channel: NotificationChannel.email, type: NotificationType.booking_reminder });
+    await settled(t, row.id);
+    const link = /<([^>]+)>/.exec(String(headerOf(await parseMail(await mailOf(row.id)), 'list-unsubscribe')))![1];
+    const token = new URL(link).searchParams.get('token')!;
+    expect(t.app.get(UnsubscribeLinks).read(token)).toEqual({ userId: t.users.customer.id, type: NotificationType.booking_reminder });
+
+    const clicked = await fetch(`${t.url}${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(token)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(clicked.status).toBe(200);
+    const shown = await t.gql<{ myPreferences: { channels: { channel: string; enabled: boolean; offBy: string | null }[] } }>(
+      `query { myPreferences { channels { channel enabled offBy } } }`,
+      {},
+      t.tokens.customer,
+    );
+    expect(dataOf(shown).myPreferences.channels.find((one) => one.channel === 'email')).toEqual({ channel: 'email', enabled: false, offBy: 'unsubscribe_link' });
+    await setPreferences(t, t.tokens.customer, { channels: [{ channel: 'email', enabled: true }] });
   });
 
   it('fails an invalid address permanently, without talking to the server', async () => {

@@ -110,6 +110,8 @@ export interface NotificationSpec {
   status?: NotificationStatus;
   payload?: NotificationPayload;
   attempts?: number;
+  /** A retry (or deferral) waiting this many ms from the clock's now. */
+  nextAttemptInMs?: number;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function insertNotification(t: TestApp, spec: NotificationSpec = {}
     dueAt: new Date(t.clock.now().getTime() + (spec.dueInMs ?? 0)),
     status,
     attempts: spec.attempts ?? 0,
+    nextAttemptAt: spec.nextAttemptInMs === undefined ? null : new Date(t.clock.now().getTime() + spec.nextAttemptInMs),
     bookingVersion: booking ? 1 : null,
     payload: spec.payload ?? (booking ? { startsAt: booking.startsAt.toISOString(), endsAt: booking.endsAt.toISOString() } : {}),
     dedupKey: `delivery-test:${process.pid}:${dedup++}`,

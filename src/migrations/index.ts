@@ -6,6 +6,7 @@ import { Migration20261201090000 } from './Migration20261201090000_booking_event
 import { Migration20261201093000 } from './Migration20261201093000_dispatch';
 import { Migration20261201100000 } from './Migration20261201100000_exact_offsets_and_lookups';
 import { Migration20261201110000 } from './Migration20261201110000_dispatch_lookups';
+import { Migration20261201120000 } from './Migration20261201120000_preferences';
 import { Migration20261201130000 } from './Migration20261201130000_templates';
 import { Migration20261201140000 } from './Migration20261201140000_history_audit';
 
@@ -18,6 +19,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201093000_dispatch', class: Migration20261201093000 },
   { name: 'Migration20261201100000_exact_offsets_and_lookups', class: Migration20261201100000 },
   { name: 'Migration20261201110000_dispatch_lookups', class: Migration20261201110000 },
+  { name: 'Migration20261201120000_preferences', class: Migration20261201120000 },
   { name: 'Migration20261201130000_templates', class: Migration20261201130000 },
   { name: 'Migration20261201140000_history_audit', class: Migration20261201140000 },
 ];

@@ -50,6 +50,10 @@ export enum NotificationReason {
   booking_changed = 'booking_changed',
   no_address = 'no_address',
   opted_out = 'opted_out',
+  /** The recipient's preferences no longer call for it (a changed reminder schedule). */
+  preferences_changed = 'preferences_changed',
+  /** Held back by the recipient's quiet hours until after the booking had started; another reminder went instead. */
+  quiet_hours = 'quiet_hours',
   no_bookings = 'no_bookings',
   cancelled_by_operator = 'cancelled_by_operator',
 }

@@ -34,7 +34,7 @@ export interface EmailInput {
   from: string;
   to: string;
   message: RenderedMessage;
-  /** EMAIL_UNSUBSCRIBE_URL; `{notificationId}` in it is replaced. */
+  /** The List-Unsubscribe target (see UnsubscribeLinks); `{notificationId}` in it is replaced. */
   unsubscribeUrl?: string;
   /** Domain of the Message-ID. */
   messageIdDomain: string;

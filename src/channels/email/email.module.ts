@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HeraldConfig } from '../../core/config/herald-config';
+import { PreferencesStoreModule } from '../../preferences/preferences-store.module';
 import { EmailSender } from './email.sender';
 import { MailTransport } from './mail-transport';
 import { NodemailerTransport, UnconfiguredMailTransport } from './nodemailer-transport';
@@ -13,6 +14,7 @@ export class EmailModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: EmailModule,
+      imports: [PreferencesStoreModule],
       providers: [
         {
           provide: MailTransport,

@@ -5,13 +5,15 @@ import { addressOn, ChannelUser } from '../../notifications/channels/channel-add
 import { ChannelAddress, ChannelError, ChannelSender, MessageAbout, SendReceipt } from '../../notifications/channels/channel-sender';
 import { NotificationChannel } from '../../notifications/notification.entity';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
+import { UnsubscribeLinks } from '../../preferences/unsubscribe-links';
 import { domainOf, isValidEmailAddress } from './email-address';
 import { composeEmail } from './email-message';
 import { MailTransport } from './mail-transport';
 
 /**
  * Email over SMTP (SMTP_URL), from EMAIL_FROM. The notification's type and booking, as delivery
- * read them, decide List-Unsubscribe and the calendar attachment; the message itself is rendered.
+ * read them, decide List-Unsubscribe (a signed link to the recipient's preferences) and the
+ * calendar attachment; the message itself is rendered.
  */
 @Injectable()
 export class EmailSender extends ChannelSender {
@@ -22,6 +24,7 @@ export class EmailSender extends ChannelSender {
     private readonly config: HeraldConfig,
     private readonly transport: MailTransport,
     private readonly clock: Clock,
+    private readonly unsubscribeLinks: UnsubscribeLinks,
   ) {
     super();
     this.messageIdDomain = domainOf(config.EMAIL_FROM) ?? 'herald.local';
@@ -45,7 +48,7 @@ export class EmailSender extends ChannelSender {
       from: this.config.EMAIL_FROM,
       to,
       message,
-      unsubscribeUrl: this.config.EMAIL_UNSUBSCRIBE_URL,
+      unsubscribeUrl: type ? this.unsubscribeLinks.urlFor({ userId: address.userId, type }) : undefined,
       messageIdDomain: this.messageIdDomain,
       now: this.clock.now(),
     });

@@ -5,9 +5,10 @@ import {
   DURATION_LIST,
   parseDuration,
   parseDurationList,
+  parseSchedule,
   WHOLE_SECONDS_DURATION,
-  WHOLE_SECONDS_DURATION_LIST,
   WHOLE_SECONDS_DURATION_OR_OFF,
+  WHOLE_SECONDS_SCHEDULE,
 } from './duration';
 import {
   IsBoolean,
@@ -115,8 +116,14 @@ export class HeraldConfig {
   @IsIn(['uz', 'ru', 'en'])
   TEMPLATES_DEFAULT_LOCALE: 'uz' | 'ru' | 'en' = 'en';
 
-  /** Customer reminders, as durations before the booking starts; whole seconds, as offsets are stored in seconds. */
-  @Matches(WHOLE_SECONDS_DURATION_LIST, { message: 'NOTIFY_REMINDER_OFFSETS must be durations in whole seconds like 72h,36h,24h,3h,1h' })
+  /**
+   * Customer reminders, as durations before the booking starts, each optionally on its own
+   * channel ("2d@email,1d@sms,2h@sms"); whole seconds, as offsets are stored in seconds. A user's
+   * own schedule (preferences) replaces it for their bookings.
+   */
+  @Matches(WHOLE_SECONDS_SCHEDULE, {
+    message: 'NOTIFY_REMINDER_OFFSETS must be durations in whole seconds, each optionally @telegram, @email or @sms, like 72h,36h,24h@email,3h,1h',
+  })
   NOTIFY_REMINDER_OFFSETS: string = '72h,36h,24h,3h,1h';
 
   /** Also tell the customer when the booking starts. */
@@ -261,10 +268,20 @@ export class HeraldConfig {
   @IsString()
   EMAIL_FROM: string = 'Herald <no-reply@herald.local>';
 
-  /** Where List-Unsubscribe points for non-transactional mail (mailto: or https:). */
+  /**
+   * Where List-Unsubscribe points for non-transactional mail (mailto: or https:); `{notificationId}`
+   * and `{token}` (a signed one-click token Herald's own endpoint reads) are filled in. Unset:
+   * Herald's own endpoint under PUBLIC_BASE_URL.
+   */
   @IsOptional()
   @IsString()
   EMAIL_UNSUBSCRIBE_URL?: string = undefined;
+
+  /** Signs unsubscribe links; defaults to a key derived from AUTH_JWT_SECRET. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'EMAIL_UNSUBSCRIBE_SECRET must be at least 32 characters' })
+  EMAIL_UNSUBSCRIBE_SECRET?: string = undefined;
 
   /** Twilio account; without it SMS is "not configured". */
   @IsOptional()
@@ -300,7 +317,8 @@ export class HeraldConfig {
 
   get notificationTiming() {
     return {
-      reminderOffsetsMs: parseDurationList(this.NOTIFY_REMINDER_OFFSETS),
+      reminders: parseSchedule(this.NOTIFY_REMINDER_OFFSETS),
+      reminderOffsetsMs: parseSchedule(this.NOTIFY_REMINDER_OFFSETS).map((entry) => entry.ms),
       atStart: this.NOTIFY_AT_START,
       beforeEndMs: this.NOTIFY_BEFORE_END === 'off' ? null : parseDuration(this.NOTIFY_BEFORE_END),
       providerNextBookingMs: parseDuration(this.NOTIFY_PROVIDER_NEXT_BOOKING),

@@ -6,7 +6,8 @@ import { AuditEntry } from '../audit/audit-entry.entity';
 import { TelegramLinkToken } from '../../channels/telegram/telegram-link-token.entity';
 import { Notification } from '../../notifications/notification.entity';
 import { MessageTemplate } from '../../templates/message-template.entity';
+import { UserPreferences } from '../../preferences/user-preferences.entity';
 import { User } from '../../users/user.entity';
 
 /** Every persisted entity; the ORM, the CLI and migrations all read this list. */
-export const ENTITIES = [User, Booking, Payment, SignatureRequest, BookingEvent, Notification, TelegramLinkToken, MessageTemplate, AuditEntry];
+export const ENTITIES = [User, Booking, Payment, SignatureRequest, BookingEvent, Notification, TelegramLinkToken, UserPreferences, MessageTemplate, AuditEntry];

@@ -10,6 +10,8 @@ export interface Reachable {
   telegramOffAt?: Date | null;
   /** SMS turned off (the number unsubscribed). */
   smsOffAt?: Date | null;
+  /** Channels the user switched off in their preferences: unreachable there, as without an address. */
+  preferences?: { channelsOff: readonly NotificationChannel[] };
 }
 
 /** What a channel needs to know about a user to reach them. */
@@ -18,11 +20,16 @@ export interface ChannelUser extends Reachable {
   locale: string;
 }
 
+/** Whether the user switched `channel` off in their preferences. */
+export const switchedOff = (user: Pick<Reachable, 'preferences'>, channel: NotificationChannel): boolean => user.preferences?.channelsOff.includes(channel) ?? false;
+
 /**
- * The one rule for reaching a user on an external channel: Telegram needs a linked chat not
- * switched off, email an address, SMS a phone not switched off. Null when unreachable.
+ * The one rule for reaching a user on an external channel: not switched off in their
+ * preferences, and Telegram needs a linked chat not switched off, email an address, SMS a phone
+ * not switched off. Null when unreachable.
  */
 export function externalAddress(channel: Exclude<NotificationChannel, NotificationChannel.in_app>, user: Reachable): string | null {
+  if (switchedOff(user, channel)) return null;
   switch (channel) {
     case NotificationChannel.telegram:
       return user.telegramChatId && !user.telegramOffAt ? String(user.telegramChatId) : null;
@@ -33,8 +40,8 @@ export function externalAddress(channel: Exclude<NotificationChannel, Notificati
   }
 }
 
-/** The address of a user on a channel (the user id for the in-app inbox), or null when unreachable. */
+/** The address of a user on a channel (the user id for the in-app inbox, unless switched off), or null when unreachable. */
 export function addressOn(channel: NotificationChannel, user: ChannelUser): ChannelAddress | null {
-  const to = channel === NotificationChannel.in_app ? user.id : externalAddress(channel, user);
+  const to = channel === NotificationChannel.in_app ? (switchedOff(user, channel) ? null : user.id) : externalAddress(channel, user);
   return to ? { userId: user.id, to, locale: user.locale } : null;
 }

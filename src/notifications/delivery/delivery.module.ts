@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Booking } from '../../bookings/booking.entity';
 import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
+import { PreferencesStoreModule } from '../../preferences/preferences-store.module';
 import { User } from '../../users/user.entity';
 import { CHANNEL_SENDERS, ChannelRegistry } from '../channels/channel-registry';
 import { ChannelSender } from '../channels/channel-sender';
@@ -30,7 +31,7 @@ export class DeliveryModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: DeliveryModule,
-      imports: [DiscoveryModule, MikroOrmModule.forFeature([Notification, Booking, User]), NotificationQueueModule, PlanningModule, TemplatesModule],
+      imports: [DiscoveryModule, MikroOrmModule.forFeature([Notification, Booking, User]), NotificationQueueModule, PlanningModule, PreferencesStoreModule, TemplatesModule],
       providers: [
         DeliveryService,
         MaintenanceService,

@@ -7,14 +7,16 @@ import { pgArray, rawQuery } from '../../core/database/raw-query';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { ChannelRegistry } from '../channels/channel-registry';
 import { ChannelError, SendReceipt } from '../channels/channel-sender';
-import { Notification, NotificationChannel, NotificationReason, NotificationStatus, NotificationType } from '../notification.entity';
+import { Notification, NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from '../notification.entity';
 import { channelOrderFor } from '../planning/booking-plan';
 import { DeliveryBatch } from '../queue/notification-queue';
 import { MessageRenderer, RenderBooking, RenderedMessage, RenderNotification, RenderRecipient } from '../rendering/message-renderer';
 import { User } from '../../users/user.entity';
+import { RecipientPreferences } from '../../preferences/preference-rules';
+import { PreferencesService } from '../../preferences/preferences.service';
 import { ChannelOrders, channelOrdersFrom, fallbackDedupKey, nextFallbackChannel, reachableAtSendTime } from './fallback';
 import { retryDelay } from './retry-policy';
-import { localDayRange, whyUnwanted } from './send-time-check';
+import { localDayRange, quietHoursCall, whyUnwanted } from './send-time-check';
 
 /** What one delivery attempt came to. `retryAt` is by Herald's clock. */
 export type DeliveryOutcome =
@@ -23,6 +25,8 @@ export type DeliveryOutcome =
   | { status: 'sent' }
   /** `fallbackId`: the row planned on the next channel, when the skip was for want of an address. */
   | { status: 'skipped'; reason: NotificationReason; fallbackId?: string }
+  /** Due in the recipient's quiet hours: queued again for `until`, no attempt counted. */
+  | { status: 'deferred'; until: Date }
   /** A retryable failure: queued again for `retryAt`. */
   | { status: 'retry'; retryAt: Date }
   /** Failed for good: permanent error, or retries used up. `fallbackId`: the row planned on the next channel. */
@@ -41,7 +45,8 @@ export interface DeliveryRow extends RenderNotification {
   offsetSeconds: number;
   bookingVersion: number | null;
   fallbackOf: string | null;
-  recipient: RenderRecipient;
+  /** With their preferences as they are now: a channel switched off since planning is unreachable. */
+  recipient: RenderRecipient & { preferences: RecipientPreferences };
   booking: RenderBooking | null;
 }
 
@@ -86,6 +91,7 @@ export class DeliveryService {
     private readonly config: HeraldConfig,
     private readonly channels: ChannelRegistry,
     private readonly renderer: MessageRenderer,
+    private readonly preferences: PreferencesService,
   ) {
     this.orders = channelOrdersFrom(config);
   }
@@ -140,7 +146,7 @@ export class DeliveryService {
     return this.withContext(em, `select ${ROW_COLUMNS}, "attempts" + 1 as "attempts", "lease_until" from "notifications" where ${where}`, params);
   }
 
-  /** The rows `source` yields (a statement returning ROW_COLUMNS, attempts and lease_until), each with its recipient and booking. */
+  /** The rows `source` yields (a statement returning ROW_COLUMNS, attempts and lease_until), each with its recipient, their preferences (one more query) and booking. */
   private async withContext(em: EntityManager, source: string, params: unknown[]): Promise<DeliveryRow[]> {
     const rows = await rawQuery<Record<string, unknown>>(
       em,
@@ -155,7 +161,8 @@ export class DeliveryService {
          left join "users" bp on bp."id" = b."provider_id"`,
       params,
     );
-    return rows.map(deliveryRowOf);
+    const preferences = await this.preferences.forUsers(em, rows.map((row) => row.recipient_id as string));
+    return rows.map((row) => deliveryRowOf(row, preferences.get(row.recipient_id as string)!));
   }
 
   /** Sends claimed rows within their channel's concurrency; records what the providers accepted together. */
@@ -194,11 +201,16 @@ export class DeliveryService {
       notification,
       booking,
       agenda: agenda ? { bookings: agenda.bookings.length, dayEndsAt: agenda.dayEndsAt } : undefined,
+      preferences: recipient.preferences,
       now: this.clock.now(),
     });
     if (unwanted) return this.recordSkipped(em, notification, unwanted);
 
-    // Switched off since planning (Telegram /stop, SMS unsubscribed) counts as no address too.
+    const quiet = quietHoursCall({ notification, booking, preferences: recipient.preferences, timezone: recipient.timezone, now: this.clock.now() });
+    if (quiet?.kind === 'defer') return this.recordDeferred(em, notification, quiet.until);
+    if (quiet?.kind === 'last_call') await this.skipHeldBack(em, notification, quiet.quietUntil);
+
+    // Switched off since planning (Telegram /stop, SMS unsubscribed, the user's preferences) counts as no address too.
     if (!reachableAtSendTime(notification.channel, recipient)) return this.recordSkipped(em, notification, NotificationReason.no_address);
     const sender = this.channels.senderFor(notification.channel);
     const address = sender.addressOf(recipient);
@@ -207,6 +219,41 @@ export class DeliveryService {
     const message = await this.renderer.render({ notification, recipient, booking, agenda: agenda?.bookings }, notification.channel);
     const receipt = await sender.send(notification.id, address, message, { type: notification.type, booking });
     return { notification, message, receipt };
+  }
+
+  /** Back to `queued` until the recipient's quiet hours end; the attempt this claim counted is given back. */
+  private async recordDeferred(em: EntityManager, notification: DeliveryRow, until: Date): Promise<DeliveryOutcome> {
+    const deferred = await em.nativeUpdate(Notification, stillLeased(notification), {
+      status: NotificationStatus.queued,
+      attempts: notification.attempts - 1,
+      nextAttemptAt: until,
+      leaseUntil: null,
+      updatedAt: this.clock.now(),
+    });
+    if (deferred === 0) return { status: 'not_claimed' };
+    this.logger.log(`Notification ${notification.id} deferred to ${until.toISOString()}: the recipient's quiet hours`);
+    return { status: 'deferred', until };
+  }
+
+  /**
+   * This reminder goes now as the last one before the booking: the others of its kind still
+   * pending on external channels and due before the quiet hours end are skipped (`quiet_hours`).
+   */
+  private async skipHeldBack(em: EntityManager, notification: DeliveryRow, quietUntil: Date): Promise<void> {
+    const skipped = await em.nativeUpdate(
+      Notification,
+      {
+        id: { $ne: notification.id },
+        booking: notification.booking!.id,
+        recipient: notification.recipient.id,
+        type: notification.type,
+        channel: { $ne: NotificationChannel.in_app },
+        status: { $in: [...PENDING_STATUSES] },
+        dueAt: { $lt: quietUntil },
+      },
+      { status: NotificationStatus.skipped, reason: NotificationReason.quiet_hours, updatedAt: this.clock.now() },
+    );
+    if (skipped > 0) this.logger.log(`Notification ${notification.id} goes in quiet hours as the last reminder; ${skipped} held-back one(s) skipped`);
   }
 
   /** That local day's active bookings of the provider, by start; null without an agenda date. */
@@ -303,8 +350,9 @@ export class DeliveryService {
   /** Inserts the row on the next channel, ON CONFLICT (dedup_key) DO NOTHING. Null when there is none or it exists. */
   private async planFallback(em: EntityManager, previous: DeliveryRow): Promise<{ id: string; dueAt: Date } | null> {
     const recipientId = previous.recipient.id;
-    const recipient = await em.findOne(User, { id: recipientId }, { refresh: true });
-    if (!recipient) return null;
+    const user = await em.findOne(User, { id: recipientId }, { refresh: true });
+    if (!user) return null;
+    const recipient = { email: user.email, phone: user.phone, telegramChatId: user.telegramChatId, telegramOffAt: user.telegramOffAt, smsOffAt: user.smsOffAt, preferences: previous.recipient.preferences };
     const tried = await this.chainChannels(em, previous);
     const channel = nextFallbackChannel({ order: channelOrderFor(previous.type, this.orders), current: previous.channel, tried, recipient });
     if (!channel) {
@@ -424,7 +472,7 @@ const RECIPIENT_COLUMNS = ['name', 'email', 'phone', 'telegram_chat_id', 'telegr
 const dateOrNull = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as string));
 
 /** The claimed row, its recipient and booking, from the claim statement's columns. */
-function deliveryRowOf(row: Record<string, unknown>): DeliveryRow {
+function deliveryRowOf(row: Record<string, unknown>, preferences: RecipientPreferences): DeliveryRow {
   return {
     id: row.id as string,
     type: row.type as NotificationType,
@@ -446,6 +494,7 @@ function deliveryRowOf(row: Record<string, unknown>): DeliveryRow {
       smsOffAt: dateOrNull(row.r_sms_off_at),
       locale: row.r_locale as string,
       timezone: row.r_timezone as string,
+      preferences,
     },
     booking: row.booking_id
       ? {

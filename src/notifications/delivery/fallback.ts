@@ -1,4 +1,5 @@
 import { HeraldConfig } from '../../core/config/herald-config';
+import { switchedOff } from '../channels/channel-address';
 import { agendaDedupKey, bookingDedupKey, Notification, NotificationChannel } from '../notification.entity';
 import { ExternalChannel, parseChannelList, parseChannelsByType, PlanParty, PlanSettings, reachableOn } from '../planning/booking-plan';
 
@@ -40,9 +41,9 @@ export function nextFallbackChannel(input: {
   return after.find((channel) => !tried.includes(channel) && reachableOn(recipient, channel)) ?? null;
 }
 
-/** Whether a recipient can be reached on a channel at send time; in-app always can. */
+/** Whether a recipient can be reached on a channel at send time; in-app can unless they switched it off. */
 export function reachableAtSendTime(channel: NotificationChannel, recipient: Omit<PlanParty, 'id' | 'timezone'>): boolean {
-  return !isExternal(channel) || reachableOn(recipient, channel);
+  return isExternal(channel) ? reachableOn(recipient, channel) : !switchedOff(recipient, channel);
 }
 
 /**

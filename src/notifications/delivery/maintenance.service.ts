@@ -202,6 +202,7 @@ export class MaintenanceService {
           summary[outcome.status] += 1;
           break;
         case 'retry':
+        case 'deferred':
           // The dispatcher takes the next attempt; this pass does not wait for it.
           summary.retried += 1;
           break;

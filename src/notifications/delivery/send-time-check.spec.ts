@@ -1,6 +1,7 @@
 import { BookingStatus } from '../../bookings/booking.entity';
-import { NotificationReason, NotificationType } from '../notification.entity';
-import { localDayRange, movedSincePlanning, whyUnwanted } from './send-time-check';
+import { DEFAULT_PREFERENCES } from '../../preferences/preference-rules';
+import { NotificationChannel, NotificationReason, NotificationType } from '../notification.entity';
+import { localDayRange, movedSincePlanning, quietHoursCall, whyUnwanted } from './send-time-check';
 
 const HOUR = 3_600_000;
 const now = new Date('2031-01-10T06:00:00Z');
@@ -83,5 +84,41 @@ describe(localDayRange.name, () => {
   it('handles a daylight-saving change (a 23-hour day)', () => {
     const { from, to } = localDayRange('2031-03-30', 'Europe/Berlin');
     expect(to.getTime() - from.getTime()).toBe(23 * HOUR);
+  });
+});
+
+describe('preferences at send time', () => {
+  it('skips a type the recipient opted out of since planning, but never a critical one', () => {
+    const preferences = { ...DEFAULT_PREFERENCES, optedOut: [NotificationType.booking_reminder, NotificationType.booking_rescheduled] };
+    expect(whyUnwanted({ notification: { type: NotificationType.booking_reminder, payload: planned }, booking: booking(), preferences, now })).toBe(NotificationReason.opted_out);
+    expect(whyUnwanted({ notification: { type: NotificationType.booking_rescheduled, payload: planned }, booking: booking(), preferences, now })).toBeNull();
+  });
+});
+
+describe(quietHoursCall.name, () => {
+  const quiet = { quietHours: { start: '22:00', end: '07:00' } };
+  // 06:00Z is 11:00 in Tashkent; in UTC it is inside the night.
+  const call = (type: NotificationType, channel = NotificationChannel.sms, start = startsAt, timezone = 'UTC') =>
+    quietHoursCall({ notification: { type, channel }, booking: { startsAt: start }, preferences: quiet, timezone, now });
+
+  it('lets everything through outside quiet hours, read in the recipient\'s zone', () => {
+    expect(call(NotificationType.booking_reminder, NotificationChannel.sms, startsAt, 'Asia/Tashkent')).toBeNull();
+  });
+
+  it('defers a message until the quiet hours end when that is before the booking starts', () => {
+    const later = new Date('2031-01-10T12:00:00Z');
+    expect(call(NotificationType.booking_reminder, NotificationChannel.sms, later)).toEqual({ kind: 'defer', until: new Date('2031-01-10T07:00:00Z') });
+    expect(call(NotificationType.booking_confirmation)).toEqual({ kind: 'defer', until: new Date('2031-01-10T07:00:00Z') });
+  });
+
+  it('sends a reminder now as the last one when the quiet hours end after the start', () => {
+    const early = new Date('2031-01-10T06:30:00Z');
+    expect(call(NotificationType.booking_reminder, NotificationChannel.sms, early)).toEqual({ kind: 'last_call', quietUntil: new Date('2031-01-10T07:00:00Z') });
+  });
+
+  it('never holds back critical types or the in-app inbox', () => {
+    expect(call(NotificationType.booking_cancelled)).toBeNull();
+    expect(call(NotificationType.booking_rescheduled)).toBeNull();
+    expect(call(NotificationType.booking_reminder, NotificationChannel.in_app)).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { zoneOrUtc } from '../../core/time/zones';
 import { Booking, BookingStatus } from '../../bookings/booking.entity';
-import { Notification, NotificationReason, NotificationType } from '../notification.entity';
+import { isCritical, quietUntil, RecipientPreferences, wantsType } from '../../preferences/preference-rules';
+import { Notification, NotificationChannel, NotificationReason, NotificationType } from '../notification.entity';
 import { CREATION_NOTICES } from '../planning/booking-plan';
 
 /** A booking status that ends a booking, and the reason a message about it is then skipped. */
@@ -20,6 +21,8 @@ export interface SendTimeFacts {
   booking: Pick<Booking, 'status' | 'startsAt' | 'endsAt'> | null;
   /** For the provider's agenda: how many active bookings that local day has, and when that day ends. */
   agenda?: { bookings: number; dayEndsAt: Date };
+  /** The recipient's preferences now; absent: the defaults. */
+  preferences?: RecipientPreferences;
   now: Date;
 }
 
@@ -27,9 +30,11 @@ export interface SendTimeFacts {
  * Whether a notification is still wanted at the moment it would be sent; the reason to skip it
  * when not. Reminders, nudges and notices go only while the booking is active and still at the
  * schedule they were planned for (a reschedule notice: at its new schedule); a cancellation
- * notice only while the booking is cancelled; an agenda only while that day has bookings.
+ * notice only while the booking is cancelled; an agenda only while that day has bookings; and
+ * nothing of a type the recipient has opted out of since planning.
  */
-export function whyUnwanted({ notification, booking, agenda, now }: SendTimeFacts): NotificationReason | null {
+export function whyUnwanted({ notification, booking, agenda, preferences, now }: SendTimeFacts): NotificationReason | null {
+  if (preferences && !wantsType(preferences, notification.type)) return NotificationReason.opted_out;
   if (notification.type === NotificationType.provider_daily_agenda) {
     if (!agenda || agenda.bookings === 0) return NotificationReason.no_bookings;
     return now.getTime() >= agenda.dayEndsAt.getTime() ? NotificationReason.too_late : null;
@@ -46,6 +51,30 @@ export function whyUnwanted({ notification, booking, agenda, now }: SendTimeFact
   if (STALE_AFTER_START.includes(notification.type) && now.getTime() >= booking.startsAt.getTime()) return NotificationReason.too_late;
   if (STALE_AFTER_END.includes(notification.type) && now.getTime() >= booking.endsAt.getTime()) return NotificationReason.too_late;
   return null;
+}
+
+/**
+ * What the recipient's quiet hours (read in their time zone) make of a message due now:
+ * - `defer`: hold it until they end;
+ * - `last_call`: they end only after the booking starts, so a reminder held back would be too
+ *   late: it goes now, as the last one, and the others still pending within them are skipped;
+ * - null: send (outside quiet hours, a critical type, or the in-app inbox, which never rings).
+ */
+export type QuietHoursCall = { kind: 'defer'; until: Date } | { kind: 'last_call'; quietUntil: Date };
+
+export function quietHoursCall(input: {
+  notification: Pick<Notification, 'type' | 'channel'>;
+  booking: Pick<Booking, 'startsAt'> | null;
+  preferences: Pick<RecipientPreferences, 'quietHours'>;
+  timezone: string;
+  now: Date;
+}): QuietHoursCall | null {
+  const { notification, booking } = input;
+  if (notification.channel === NotificationChannel.in_app || isCritical(notification.type)) return null;
+  const until = quietUntil(input.preferences.quietHours, input.timezone, input.now);
+  if (!until) return null;
+  if (booking && STALE_AFTER_START.includes(notification.type) && until.getTime() >= booking.startsAt.getTime()) return { kind: 'last_call', quietUntil: until };
+  return { kind: 'defer', until };
 }
 
 /** True when the booking's slot is no longer the one the payload recorded at planning. */

@@ -1,6 +1,7 @@
 import { BookingEventType } from '../../bookings/booking-event.entity';
 import { BookingStatus } from '../../bookings/booking.entity';
 import { loadConfig } from '../../core/config/herald-config';
+import { DEFAULT_PREFERENCES, RecipientPreferences } from '../../preferences/preference-rules';
 import { NotificationChannel, NotificationReason, NotificationType } from '../notification.entity';
 import {
   agendaDueAt,
@@ -12,6 +13,7 @@ import {
   parseChannelsByType,
   planBooking,
   PlanParty,
+  planReminderSchedule,
   PlanSettings,
   planSettingsFrom,
   PlanTrigger,
@@ -150,7 +152,7 @@ describe(planBooking.name, () => {
 
   it('keys sub-minute offsets exactly (20s and 10s are two reminders) and whole minutes by their minutes, as before', () => {
     const startsAt = new Date(NOW.getTime() + HOUR);
-    const settings = { reminderOffsetsMs: [20_000, 10_000, 90_000, MINUTE], channels: [NotificationChannel.email] as const, inAppCopy: false };
+    const settings = { reminders: [20, 10, 90, 60].map((beforeSeconds) => ({ beforeSeconds, channel: null })), channels: [NotificationChannel.email] as const, inAppCopy: false };
     const reminders = planBooking(input({ startsAt, settings })).rows.filter((row) => row.type === NotificationType.booking_reminder);
     const before = (ms: number) => new Date(startsAt.getTime() - ms);
     expect(reminders.map((row) => [row.offsetSeconds, row.dedupKey, row.dueAt])).toEqual([
@@ -366,6 +368,86 @@ describe(planBooking.name, () => {
       [180, 'planned'],
       [60, 'planned'],
     ]);
+  });
+});
+
+describe('preferences at planning', () => {
+  const prefs = (overrides: Partial<RecipientPreferences>): RecipientPreferences => ({ ...DEFAULT_PREFERENCES, ...overrides });
+  const remindersOf = (plan: ReturnType<typeof planBooking>) =>
+    plan.rows.filter((row) => row.type === NotificationType.booking_reminder).map((row) => [row.offsetSeconds / 60, row.channel, row.status, row.reason]);
+
+  it('records an opted-out type skipped/opted_out on the channels it would have gone on, and plans the rest', () => {
+    const plan = planBooking(input({ customer: { preferences: prefs({ optedOut: [NotificationType.booking_reminder] }) }, settings: { reminders: [{ beforeSeconds: 3600, channel: null }] } }));
+    expect(remindersOf(plan)).toEqual([
+      [60, 'telegram', 'skipped', 'opted_out'],
+      [60, 'in_app', 'skipped', 'opted_out'],
+    ]);
+    expect(plan.rows.filter((row) => row.type === NotificationType.booking_confirmation).map((row) => row.status)).toEqual(['queued', 'queued']);
+  });
+
+  it('never skips a critical type, even if stored as opted out', () => {
+    const customerPrefs = prefs({ optedOut: [NotificationType.booking_cancelled] });
+    const plan = planBooking(
+      input({ trigger: { type: BookingEventType.cancelled, bookingVersion: 2, cancellationReason: null }, status: BookingStatus.cancelled, customer: { preferences: customerPrefs } }),
+    );
+    expect(plan.rows.filter((row) => row.recipientId === 'cust').map((row) => row.status)).toEqual(['queued', 'queued']);
+  });
+
+  it('treats a channel switched off like one without an address: the next of the order takes it; in-app off drops the copy', () => {
+    const plan = planBooking(
+      input({
+        customer: { preferences: prefs({ channelsOff: [NotificationChannel.telegram, NotificationChannel.in_app] }) },
+        settings: { reminders: [{ beforeSeconds: 3600, channel: null }] },
+      }),
+    );
+    expect(remindersOf(plan)).toEqual([[60, 'email', 'planned', null]]);
+    const nowhere = planBooking(input({ customer: { preferences: prefs({ channelsOff: [NotificationChannel.telegram, NotificationChannel.email, NotificationChannel.sms] }) }, settings: { reminders: [{ beforeSeconds: 3600, channel: null }] } }));
+    expect(remindersOf(nowhere)).toEqual([
+      [60, 'in_app', 'planned', null],
+      [60, 'telegram', 'skipped', 'no_address'],
+    ]);
+  });
+
+  it("uses the customer's own schedule, each entry on its channel first (2 days by email, 1 day and 2 h by SMS)", () => {
+    const reminderSchedule = [
+      { beforeSeconds: 2 * 86_400, channel: NotificationChannel.email },
+      { beforeSeconds: 86_400, channel: NotificationChannel.sms },
+      { beforeSeconds: 7_200, channel: NotificationChannel.sms },
+    ] as const;
+    const plan = planBooking(input({ customer: { preferences: prefs({ reminderSchedule }) }, settings: { inAppCopy: false } }));
+    expect(remindersOf(plan)).toEqual([
+      [2880, 'email', 'planned', null],
+      [1440, 'sms', 'planned', null],
+      [120, 'sms', 'planned', null],
+    ]);
+    expect(plan.rows.find((row) => row.offsetSeconds === 7_200)?.dedupKey).toBe('bk:booking_reminder:120:sms:cust:v1');
+    // An entry's channel that cannot reach them gives way to the type's order.
+    const noPhone = planBooking(input({ customer: { phone: null, preferences: prefs({ reminderSchedule }) }, settings: { inAppCopy: false } }));
+    expect(remindersOf(noPhone).map(([, channel]) => channel)).toEqual(['email', 'telegram', 'telegram']);
+    // The provider's own schedule plays no part in the customer's reminders.
+    expect(remindersOf(planBooking(input({ provider: { preferences: prefs({ reminderSchedule }) }, settings: { inAppCopy: false } }))).map(([minutes]) => minutes)).toEqual([
+      4320, 2160, 1440, 180, 60,
+    ]);
+  });
+
+  it('reads channels in the global schedule too (NOTIFY_REMINDER_OFFSETS=2d@email,1d@sms,2h@sms,1h)', () => {
+    const settings = planSettingsFrom(loadConfig({ AUTH_JWT_SECRET: 'a-secret-that-is-at-least-32-characters', NOTIFY_REMINDER_OFFSETS: '2d@email,1d@sms,2h@sms,1h', NOTIFY_IN_APP_COPY: 'false' }));
+    expect(remindersOf(planBooking(input({ settings })))).toEqual([
+      [2880, 'email', 'planned', null],
+      [1440, 'sms', 'planned', null],
+      [120, 'sms', 'planned', null],
+      [60, 'telegram', 'planned', null],
+    ]);
+  });
+
+  it('re-planning wants exactly the reminders of the current schedule', () => {
+    const reminderSchedule = [{ beforeSeconds: 7_200, channel: NotificationChannel.sms }] as const;
+    const rows = planReminderSchedule(input({ customer: { preferences: prefs({ reminderSchedule }) } }));
+    expect(rows.map((row) => [row.type, row.offsetSeconds, row.channel, row.dedupKey])).toEqual([
+      ['booking_reminder', 7200, 'sms', 'bk:booking_reminder:120:sms:cust:v1'],
+      ['booking_reminder', 7200, 'in_app', 'bk:booking_reminder:120:in_app:cust:v1'],
+    ]);
+    expect(planReminderSchedule(input({ status: BookingStatus.cancelled }))).toEqual([]);
   });
 });
 

@@ -3,7 +3,8 @@ import { BookingEventType } from '../../bookings/booking-event.entity';
 import { ACTIVE_STATUSES, BookingStatus } from '../../bookings/booking.entity';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { localDateIn, zoneOrUtc } from '../../core/time/zones';
-import { externalAddress } from '../channels/channel-address';
+import { RecipientPreferences, wantsType } from '../../preferences/preference-rules';
+import { externalAddress, switchedOff } from '../channels/channel-address';
 import {
   agendaDedupKey,
   bookingDedupKey,
@@ -13,6 +14,7 @@ import {
   NotificationStatus,
   NotificationType,
 } from '../notification.entity';
+import { defaultReminderSchedule, ReminderEntry } from '../reminder-schedule';
 
 /**
  * The planning rules, as a pure function: which notifications a booking event calls for, when
@@ -24,7 +26,8 @@ export type ExternalChannel = NotificationChannel.telegram | NotificationChannel
 
 /** The settings planning reads; `planSettingsFrom` builds them from the validated config. */
 export interface PlanSettings {
-  reminderOffsetsMs: readonly number[];
+  /** Customer reminders for those without their own schedule (NOTIFY_REMINDER_OFFSETS). */
+  reminders: readonly ReminderEntry[];
   atStart: boolean;
   beforeEndMs: number | null;
   providerNextBookingMs: number;
@@ -42,7 +45,7 @@ export interface PlanSettings {
 export function planSettingsFrom(config: HeraldConfig): PlanSettings {
   const timing = config.notificationTiming;
   return {
-    reminderOffsetsMs: timing.reminderOffsetsMs,
+    reminders: defaultReminderSchedule(config),
     atStart: timing.atStart,
     beforeEndMs: timing.beforeEndMs,
     providerNextBookingMs: timing.providerNextBookingMs,
@@ -114,6 +117,8 @@ export interface PlanParty {
   smsOffAt?: Date | null;
   /** IANA time zone; the provider's decides the local day and hour of their agenda. */
   timezone: string;
+  /** Their notification preferences; absent: the defaults. */
+  preferences?: RecipientPreferences;
 }
 
 export interface PlanBooking {
@@ -213,14 +218,14 @@ export function channelsFor(
 } {
   const external = settings.channels.find((channel) => reachableOn(party, channel)) ?? null;
   const channels: NotificationChannel[] = external ? [external] : [];
-  if (settings.inAppCopy) channels.push(NotificationChannel.in_app);
+  if (settings.inAppCopy && !switchedOff(party, NotificationChannel.in_app)) channels.push(NotificationChannel.in_app);
   return { channels, unreachable: external || settings.channels.length === 0 ? null : settings.channels[0] };
 }
 
 /**
- * Whether a party can be reached on an external channel: Telegram needs a linked chat not
- * switched off, email an address, SMS a phone not switched off. Delivery applies the same rule
- * at send time.
+ * Whether a party can be reached on an external channel: not switched off in their
+ * preferences, and Telegram needs a linked chat not switched off, email an address, SMS a phone
+ * not switched off. Delivery applies the same rule at send time.
  */
 export function reachableOn(party: Omit<PlanParty, 'id' | 'timezone'>, channel: ExternalChannel): boolean {
   return externalAddress(channel, party) !== null;
@@ -261,7 +266,10 @@ export function agendaDueAt(date: string, hour: number, timezone: string): Date 
  *   a reschedule notice now.
  * - cancelled: pending rows cancelled; both parties get a cancellation notice now.
  * - completed / no_show: pending rows cancelled, nothing new.
- * A timed message whose moment has passed is recorded `skipped`/`too_late`, never sent late.
+ * A timed message whose moment has passed is recorded `skipped`/`too_late`, never sent late; one
+ * of a type the recipient opted out of is recorded `skipped`/`opted_out`. The customer's own
+ * reminder schedule (preferences) replaces the default one, and a channel they switched off
+ * counts as one they cannot be reached on.
  * Rows are keyed to the trigger's version, so replaying an event plans nothing twice.
  */
 export function planBooking(input: BookingPlanInput): BookingPlan {
@@ -306,11 +314,9 @@ export function planBooking(input: BookingPlanInput): BookingPlan {
 /** Reminders, nudges and the agenda: everything tied to the booking's time slot. */
 function planTimed(input: BookingPlanInput, rows: RowCollector): void {
   const { booking, settings, customer, provider } = input;
-  const start = booking.startsAt.getTime();
   const end = booking.endsAt.getTime();
-  for (const offsetMs of settings.reminderOffsetsMs) {
-    rows.bookingRow(customer, NotificationType.booking_reminder, toSeconds(offsetMs), new Date(start - offsetMs));
-  }
+  const start = booking.startsAt.getTime();
+  planReminders(input, rows);
   if (settings.atStart) rows.bookingRow(customer, NotificationType.booking_starting, 0, booking.startsAt);
   if (settings.beforeEndMs !== null) {
     rows.bookingRow(customer, NotificationType.booking_ending_soon, toSeconds(settings.beforeEndMs), new Date(end - settings.beforeEndMs));
@@ -324,6 +330,29 @@ function planTimed(input: BookingPlanInput, rows: RowCollector): void {
 
   const agendaDate = localDate(booking.startsAt, provider.timezone);
   rows.agendaRow(provider, agendaDate, agendaDueAt(agendaDate, settings.agendaHour, provider.timezone));
+}
+
+/**
+ * The customer's reminders at the trigger's version: their own schedule, else the default; an
+ * entry naming a channel tries it before the type's channel order.
+ */
+function planReminders(input: BookingPlanInput, rows: RowCollector): void {
+  const { booking, settings, customer } = input;
+  const typeOrder = channelOrderFor(NotificationType.booking_reminder, settings);
+  for (const entry of customer.preferences?.reminderSchedule ?? settings.reminders) {
+    const order = entry.channel ? [entry.channel, ...typeOrder.filter((channel) => channel !== entry.channel)] : typeOrder;
+    rows.bookingRow(customer, NotificationType.booking_reminder, entry.beforeSeconds, new Date(booking.startsAt.getTime() - entry.beforeSeconds * 1000), { order });
+  }
+}
+
+/**
+ * Only the reminders a booking's current schedule calls for, as `planBooking` would plan them:
+ * what re-planning after a change of the customer's preferences wants to exist.
+ */
+export function planReminderSchedule(input: BookingPlanInput): PlannedNotification[] {
+  const rows = new RowCollector(input);
+  if (ACTIVE_STATUSES.includes(input.booking.status)) planReminders(input, rows);
+  return rows.all();
 }
 
 /** Offsets are whole seconds (the config refuses others); rounding only guards the integer column. */
@@ -344,11 +373,11 @@ class RowCollector {
     type: NotificationType,
     offsetSeconds: number,
     dueAt: Date,
-    options: { immediate?: boolean; payload?: NotificationPayload } = {},
+    options: { immediate?: boolean; payload?: NotificationPayload; order?: readonly ExternalChannel[] } = {},
   ): void {
     const { booking, trigger } = this.input;
     const payload: NotificationPayload = { startsAt: booking.startsAt.toISOString(), endsAt: booking.endsAt.toISOString(), ...options.payload };
-    this.add(recipient, type, dueAt, options.immediate ?? false, (channel) => ({
+    this.add(recipient, type, dueAt, { immediate: options.immediate ?? false, order: options.order }, (channel) => ({
       dedupKey: bookingDedupKey({ bookingId: booking.id, type, offsetSeconds, channel, recipientId: recipient.id, bookingVersion: trigger.bookingVersion }),
       bookingId: booking.id,
       type,
@@ -359,7 +388,7 @@ class RowCollector {
   }
 
   agendaRow(provider: PlanParty, agendaDate: string, dueAt: Date): void {
-    this.add(provider, NotificationType.provider_daily_agenda, dueAt, false, (channel) => ({
+    this.add(provider, NotificationType.provider_daily_agenda, dueAt, { immediate: false }, (channel) => ({
       dedupKey: agendaDedupKey(provider.id, agendaDate, channel),
       bookingId: null,
       type: NotificationType.provider_daily_agenda,
@@ -373,22 +402,25 @@ class RowCollector {
     recipient: PlanParty,
     type: NotificationType,
     dueAt: Date,
-    immediate: boolean,
+    timing: { immediate: boolean; order?: readonly ExternalChannel[] },
     build: (channel: NotificationChannel) => Pick<PlannedNotification, 'dedupKey' | 'bookingId' | 'type' | 'offsetSeconds' | 'bookingVersion' | 'payload'>,
   ): void {
     const { now, settings } = this.input;
-    const late = !immediate && dueAt.getTime() < now.getTime();
+    const late = !timing.immediate && dueAt.getTime() < now.getTime();
+    // Opted out: recorded skipped, so the history says why nothing came.
+    const unwanted = recipient.preferences !== undefined && !wantsType(recipient.preferences, type);
     const queued = dueAt.getTime() - now.getTime() <= settings.queueHorizonMs;
-    const status = late ? NotificationStatus.skipped : queued ? NotificationStatus.queued : NotificationStatus.planned;
-    const { channels, unreachable } = channelsFor(recipient, { channels: channelOrderFor(type, settings), inAppCopy: settings.inAppCopy });
+    const status = late || unwanted ? NotificationStatus.skipped : queued ? NotificationStatus.queued : NotificationStatus.planned;
+    const reason = unwanted ? NotificationReason.opted_out : late ? NotificationReason.too_late : null;
+    const { channels, unreachable } = channelsFor(recipient, { channels: timing.order ?? channelOrderFor(type, settings), inAppCopy: settings.inAppCopy });
     const put = (channel: NotificationChannel, row: Pick<PlannedNotification, 'status' | 'reason'>) => {
       const built = build(channel);
       if (this.rows.has(built.dedupKey)) return;
       this.rows.set(built.dedupKey, { ...built, recipientId: recipient.id, channel, dueAt, ...row });
     };
-    for (const channel of channels) put(channel, { status, reason: late ? NotificationReason.too_late : null });
+    for (const channel of channels) put(channel, { status, reason });
     // Nobody to send to on any channel of the type's order: one row on its first channel records
     // the gap, never sent. (When a later channel reaches them, the earlier ones get no row.)
-    if (unreachable) put(unreachable, { status: NotificationStatus.skipped, reason: late ? NotificationReason.too_late : NotificationReason.no_address });
+    if (unreachable) put(unreachable, { status: NotificationStatus.skipped, reason: reason ?? NotificationReason.no_address });
   }
 }

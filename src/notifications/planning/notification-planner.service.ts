@@ -8,7 +8,20 @@ import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { pgArray, rawQuery } from '../../core/database/raw-query';
 import { NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from '../notification.entity';
-import { BookingPlan, PlanBooking, PlannedNotification, planBooking, PlanParty, PlanSettings, planSettingsFrom, PLANNED_EVENT_TYPES, PlanTrigger } from './booking-plan';
+import { PreferencesService } from '../../preferences/preferences.service';
+import {
+  BookingPlan,
+  BookingPlanInput,
+  PlanBooking,
+  PlannedNotification,
+  planBooking,
+  PlanParty,
+  planReminderSchedule,
+  PlanSettings,
+  planSettingsFrom,
+  PLANNED_EVENT_TYPES,
+  PlanTrigger,
+} from './booking-plan';
 
 export interface PlanResultRow {
   type: NotificationType;
@@ -85,6 +98,25 @@ const LOCK_NAMESPACE = 0x4e50;
 
 const NO_CHANGES = (): Applied => ({ cancelledIds: [], inserted: [] });
 
+/** What planning's insert does with a row whose key exists. */
+const IGNORE_EXISTING = { sql: `on conflict ("dedup_key") do nothing`, params: [] as unknown[] };
+/**
+ * Re-planning: a reminder a preference change cancelled, or one recorded opted out, that is
+ * wanted again comes back with its new status and time (one whose moment has passed stays as it was).
+ */
+const REVIVE_CANCELLED = {
+  sql: `on conflict ("dedup_key") do update set "status" = excluded."status", "reason" = excluded."reason", "due_at" = excluded."due_at", "updated_at" = now()
+         where (("notifications"."status" = ? and "notifications"."reason" = ?) or ("notifications"."status" = ? and "notifications"."reason" = ?))
+           and excluded."status" <> ?`,
+  params: [
+    NotificationStatus.cancelled,
+    NotificationReason.preferences_changed,
+    NotificationStatus.skipped,
+    NotificationReason.opted_out,
+    NotificationStatus.skipped,
+  ] as unknown[],
+};
+
 /** Thrown inside a dry run's transaction so it rolls back; carries what the run computed. */
 class DryRunRollback extends Error {
   constructor(readonly applied: Applied) {
@@ -110,6 +142,7 @@ export class NotificationPlanner {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
+    private readonly preferences: PreferencesService,
     config: HeraldConfig,
   ) {
     this.settings = planSettingsFrom(config);
@@ -196,18 +229,71 @@ export class NotificationPlanner {
     return this.apply(em, work);
   }
 
+  /**
+   * Plans again the reminders of these customers' future active bookings, in the caller's
+   * transaction (the one that changed their preferences): reminders the current schedule wants
+   * and lacks are inserted (ones cancelled by an earlier change, or recorded opted out, come back), pending ones it no
+   * longer wants are cancelled (`preferences_changed`). Replaying a change plans nothing twice.
+   */
+  async replanReminders(em: EntityManager, customerIds: readonly string[]): Promise<PlanResult> {
+    const bookings = await rawQuery<{ id: string }>(
+      em,
+      `select "id" from "bookings" where "customer_id" = any(?::uuid[]) and "status" = any(?::text[]) and "starts_at" > ?`,
+      [pgArray(customerIds), pgArray(ACTIVE_STATUSES), this.clock.now()],
+    );
+    const ids = bookings.map((booking) => booking.id);
+    if (ids.length === 0) return summarise(NO_CHANGES());
+    await this.lock(em, ids);
+    const facts = await this.loadFacts(em, ids);
+    const wanted: PlannedNotification[] = [];
+    const scopes: { booking_id: string; recipient_id: string; version: number }[] = [];
+    for (const booking of facts.values()) {
+      const version = booking.schedule?.version ?? booking.version;
+      // Reminders are keyed to the version of the booking's current schedule; the trigger's type plays no part.
+      wanted.push(...planReminderSchedule(this.planInput(booking, { type: BookingEventType.created, bookingVersion: version })));
+      scopes.push({ booking_id: booking.id, recipient_id: booking.customer.id, version });
+    }
+    const cancelled = await rawQuery<{ id: string }>(
+      em,
+      `update "notifications" n set "status" = ?, "reason" = ?, "updated_at" = ?
+         from jsonb_to_recordset(?::jsonb) as s("booking_id" uuid, "recipient_id" uuid, "version" int)
+        where n."booking_id" = s."booking_id" and n."recipient_id" = s."recipient_id" and n."booking_version" = s."version"
+          and n."type" = ? and n."status" = any(?::text[])
+          and not exists (
+            select 1 from jsonb_to_recordset(?::jsonb) as w("booking_id" uuid, "offset_seconds" int, "channel" text)
+             where w."booking_id" = n."booking_id" and w."offset_seconds" = n."offset_seconds"
+               -- A fallback row stands in for its entry on another channel.
+               and (w."channel" = n."channel" or n."fallback_of" is not null))
+        returning n."id"`,
+      [
+        NotificationStatus.cancelled,
+        NotificationReason.preferences_changed,
+        this.clock.now(),
+        JSON.stringify(scopes),
+        NotificationType.booking_reminder,
+        pgArray(PENDING_STATUSES),
+        JSON.stringify(wanted.map((row) => ({ booking_id: row.bookingId, offset_seconds: row.offsetSeconds, channel: row.channel }))),
+      ],
+    );
+    return summarise({ cancelledIds: cancelled.map((row) => row.id), inserted: await this.insertAll(em, wanted, REVIVE_CANCELLED) });
+  }
+
   private plan(booking: BookingFacts, trigger: PlanTrigger): BookingPlan {
-    return planBooking({
+    return planBooking(this.planInput(booking, trigger));
+  }
+
+  private planInput(booking: BookingFacts, trigger: PlanTrigger): BookingPlanInput {
+    return {
       booking: { ...booking, scheduleVersion: booking.schedule?.version ?? trigger.bookingVersion },
       customer: booking.customer,
       provider: booking.provider,
       settings: this.settings,
       trigger,
       now: this.clock.now(),
-    });
+    };
   }
 
-  /** The bookings with both parties and their current schedule event, in one query. */
+  /** The bookings with both parties and their current schedule event, in one query; the parties' preferences in one more. */
   private async loadFacts(em: EntityManager, ids: readonly string[]): Promise<Map<string, BookingFacts>> {
     const rows = await rawQuery<Record<string, unknown>>(
       em,
@@ -225,6 +311,8 @@ export class NotificationPlanner {
         where b."id" = any(?::uuid[])`,
       [BookingEventType.created, BookingEventType.rescheduled, pgArray(ids)],
     );
+    const preferences = await this.preferences.forUsers(em, rows.flatMap((row) => [row.c_id as string, row.p_id as string]));
+    const party = (row: Record<string, unknown>, alias: 'c' | 'p') => ({ ...partyOf(row, alias), preferences: preferences.get(row[`${alias}_id`] as string) });
     return new Map(
       rows.map((row) => [
         row.id as string,
@@ -236,8 +324,8 @@ export class NotificationPlanner {
           status: row.status as BookingStatus,
           version: Number(row.version),
           cancellationReason: (row.cancellation_reason as string | null) ?? null,
-          customer: partyOf(row, 'c'),
-          provider: partyOf(row, 'p'),
+          customer: party(row, 'c'),
+          provider: party(row, 'p'),
           schedule:
             row.schedule_type === null || row.schedule_type === undefined
               ? null
@@ -265,16 +353,22 @@ export class NotificationPlanner {
       );
       cancelledIds.push(...rows.map((row) => row.id));
     }
-    const rows = work.flatMap(({ plan }) => plan.rows);
-    const inserted: InsertedRow[] = [];
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      inserted.push(...(await this.insert(em, rows.slice(start, start + INSERT_CHUNK))));
-    }
-    return { cancelledIds, inserted };
+    return { cancelledIds, inserted: await this.insertAll(em, work.flatMap(({ plan }) => plan.rows), IGNORE_EXISTING) };
   }
 
-  /** One INSERT ... SELECT FROM jsonb_to_recordset ... ON CONFLICT (dedup_key) DO NOTHING RETURNING: the database decides what is new. */
-  private async insert(em: EntityManager, rows: PlannedNotification[]): Promise<InsertedRow[]> {
+  /** Inserts in statements of INSERT_CHUNK rows. */
+  private async insertAll(em: EntityManager, rows: PlannedNotification[], onConflict: typeof IGNORE_EXISTING): Promise<InsertedRow[]> {
+    const inserted: InsertedRow[] = [];
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) inserted.push(...(await this.insert(em, rows.slice(start, start + INSERT_CHUNK), onConflict)));
+    return inserted;
+  }
+
+  /**
+   * One INSERT ... SELECT FROM jsonb_to_recordset ... ON CONFLICT (dedup_key) DO NOTHING RETURNING:
+   * the database decides what is new. `onConflict` may instead bring back a row a preference
+   * change cancelled (the rows must then have distinct keys, as one statement may update a row once).
+   */
+  private async insert(em: EntityManager, rows: PlannedNotification[], onConflict: typeof IGNORE_EXISTING): Promise<InsertedRow[]> {
     if (rows.length === 0) return [];
     const records = rows.map((row) => ({
       id: randomUUID(),
@@ -298,9 +392,9 @@ export class NotificationPlanner {
               r."status", r."reason", 0, r."booking_version", r."payload", r."dedup_key"
          from jsonb_to_recordset(?::jsonb) as r("id" uuid, "recipient_id" uuid, "booking_id" uuid, "type" text, "channel" text, "offset_seconds" int,
               "due_at" timestamptz, "status" text, "reason" text, "booking_version" int, "payload" jsonb, "dedup_key" text)
-       on conflict ("dedup_key") do nothing
+       ${onConflict.sql}
        returning "id", "type", "channel", "recipient_id", "due_at", "status", "reason"`,
-      [JSON.stringify(records)],
+      [JSON.stringify(records), ...onConflict.params],
     );
     return returned.map((row) => ({
       id: row.id,
