@@ -78,6 +78,23 @@ describe('notifications: preferences at send time (e2e)', () => {
       expect((await rowOf(t, laterInApp.id)).status).toBe(NotificationStatus.queued);
     });
 
+    it('sends one reminder when the night ends, not one per reminder held back', async () => {
+      await setPreferences(t, t.tokens.ops, { timezone: 'America/New_York', quietHours: NIGHT });
+      // 01:00 EST; the night ends at 07:00 EST (12:00Z); the booking starts at 10:00 EST.
+      t.clock.travelTo(new Date('2031-01-20T06:00:00Z'));
+      const booking = await insertBooking(t, { startsAt: new Date('2031-01-20T15:00:00Z'), endsAt: new Date('2031-01-20T16:00:00Z') });
+      const spec = { booking, recipient: 'ops' as const, type: NotificationType.booking_reminder };
+      const first = await insertNotification(t, spec);
+      const second = await insertNotification(t, { ...spec, dueInMs: 2 * HOUR });
+      expect(await deferred(first.id)).toMatchObject({ nextAttemptAt: new Date('2031-01-20T12:00:00Z') });
+      expect(await rowOf(t, second.id)).toMatchObject({ status: 'skipped', reason: 'quiet_hours' });
+
+      t.clock.travelTo(new Date('2031-01-20T12:00:01Z'));
+      expect(await settled(t, first.id)).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(sms.sendsOf(first.id)).toHaveLength(1);
+      expect(sms.sendsOf(second.id)).toEqual([]);
+    });
+
     it('lets critical types through at once, while others wait', async () => {
       await setPreferences(t, t.tokens.admin, { timezone: 'Asia/Tashkent', quietHours: { start: '12:00', end: '18:00' } });
       // 15:00 in Tashkent.

@@ -208,7 +208,7 @@ export class DeliveryService {
 
     const quiet = quietHoursCall({ notification, booking, preferences: recipient.preferences, timezone: recipient.timezone, now: this.clock.now() });
     if (quiet?.kind === 'defer') return this.recordDeferred(em, notification, quiet.until);
-    if (quiet?.kind === 'last_call') await this.skipHeldBack(em, notification, quiet.quietUntil);
+    if (quiet?.kind === 'last_call') await this.skipHeldBack(em, notification, quiet.quietUntil, 'goes in quiet hours as the last reminder');
 
     // Switched off since planning (Telegram /stop, SMS unsubscribed, the user's preferences) counts as no address too.
     if (!reachableAtSendTime(notification.channel, recipient)) return this.recordSkipped(em, notification, NotificationReason.no_address);
@@ -221,7 +221,11 @@ export class DeliveryService {
     return { notification, message, receipt };
   }
 
-  /** Back to `queued` until the recipient's quiet hours end; the attempt this claim counted is given back. */
+  /**
+   * Back to `queued` until the recipient's quiet hours end; the attempt this claim counted is
+   * given back. Its kind's other reminders due before then are skipped: one message says it at
+   * the end of the night, not one per reminder held back.
+   */
   private async recordDeferred(em: EntityManager, notification: DeliveryRow, until: Date): Promise<DeliveryOutcome> {
     const deferred = await em.nativeUpdate(Notification, stillLeased(notification), {
       status: NotificationStatus.queued,
@@ -232,14 +236,16 @@ export class DeliveryService {
     });
     if (deferred === 0) return { status: 'not_claimed' };
     this.logger.log(`Notification ${notification.id} deferred to ${until.toISOString()}: the recipient's quiet hours`);
+    if (notification.booking) await this.skipHeldBack(em, notification, until, 'speaks for them when the quiet hours end');
     return { status: 'deferred', until };
   }
 
   /**
-   * This reminder goes now as the last one before the booking: the others of its kind still
-   * pending on external channels and due before the quiet hours end are skipped (`quiet_hours`).
+   * This reminder speaks for the others of its kind still pending on external channels and due
+   * before the quiet hours end (it goes now as the last one before the booking, or at the end
+   * of the night): they are skipped (`quiet_hours`). `why` is for the log.
    */
-  private async skipHeldBack(em: EntityManager, notification: DeliveryRow, quietUntil: Date): Promise<void> {
+  private async skipHeldBack(em: EntityManager, notification: DeliveryRow, quietUntil: Date, why: string): Promise<void> {
     const skipped = await em.nativeUpdate(
       Notification,
       {
@@ -253,7 +259,7 @@ export class DeliveryService {
       },
       { status: NotificationStatus.skipped, reason: NotificationReason.quiet_hours, updatedAt: this.clock.now() },
     );
-    if (skipped > 0) this.logger.log(`Notification ${notification.id} goes in quiet hours as the last reminder; ${skipped} held-back one(s) skipped`);
+    if (skipped > 0) this.logger.log(`Notification ${notification.id} ${why}; ${skipped} held-back one(s) skipped`);
   }
 
   /** That local day's active bookings of the provider, by start; null without an agenda date. */
