@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { freePort } from '../scripts/support/local-services';
 import { NotificationPlanner } from '../src/notifications/planning/notification-planner.service';
 import { BookingEventRelay } from '../src/notifications/planning/booking-event-relay';
@@ -113,6 +115,48 @@ describe('notifications: the booking event relay (e2e)', () => {
       for (const { bookingId } of imported.items) {
         const rows = await notificationsOf(t, bookingId!);
         expect(tally(rows, (row) => row.type)).toMatchObject({ booking_confirmation: 2, provider_new_booking: 2, booking_reminder: 10 });
+      }
+    });
+
+    it('never reads past a transaction still open that pg_stat_activity does not show: its events are planned once it commits', async () => {
+      // A prepared transaction keeps its id in every snapshot with no session behind it, as a
+      // transaction committing while the relay computes its bound is briefly seen.
+      const held = new Client({ connectionString: t.config.DATABASE_URL });
+      await held.connect();
+      const heldId = randomUUID();
+      const transaction = `relay-test-${heldId}`;
+      let prepared = false;
+      try {
+        const input = bookingInput(t);
+        await held.query('begin');
+        // A transaction that sent NOTIFY cannot be prepared: the insert's announcing trigger stays out of this one.
+        await held.query(`set local session_replication_role = replica`);
+        await held.query(
+          `insert into bookings (id, created_at, updated_at, customer_id, provider_id, service_name, starts_at, ends_at, timezone, price, currency, status, version)
+           values ($1, now(), now(), $2, $3, 'Haircut', $4, $5, 'Asia/Tashkent', 100, 'UZS', 'pending', 1)`,
+          [heldId, t.users.customer.id, input.providerId, input.startsAt, input.endsAt],
+        );
+        await held.query(
+          `insert into booking_events (id, created_at, updated_at, booking_id, type, booking_version, occurred_at, data)
+           values (gen_random_uuid(), now(), now(), $1, 'created', 1, now(), '{}')`,
+          [heldId],
+        );
+        await held.query(`prepare transaction '${transaction}'`);
+        prepared = true;
+
+        const later = dataOf(await t.gql<{ createBooking: { id: string } }>(CREATE_BOOKING, { input: bookingInput(t) }, t.tokens.customer)).createBooking;
+        const relay = t.app.get(BookingEventRelay);
+        // The later booking's event is behind the open transaction: it waits for it.
+        expect(await relay.drain()).toBe(0);
+        expect(await rowsNow(t, later.id)).toEqual([]);
+
+        await held.query(`commit prepared '${transaction}'`);
+        prepared = false;
+        expect(await relay.drain()).toBe(2);
+        for (const id of [heldId, later.id]) expect(tally(await rowsNow(t, id), (row) => row.type)).toMatchObject({ booking_confirmation: 2 });
+      } finally {
+        if (prepared) await held.query(`rollback prepared '${transaction}'`);
+        await held.end();
       }
     });
 

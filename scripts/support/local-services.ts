@@ -48,7 +48,7 @@ export interface StartPostgresOptions {
   dataDir: string;
   port?: number;
   log?: (line: string) => void;
-  /** Trade durability for speed (fsync, synchronous_commit and full_page_writes off). For tests. */
+  /** Trade durability for speed (fsync, synchronous_commit and full_page_writes off), and allow prepared transactions. For tests. */
   fast?: boolean;
 }
 
@@ -199,7 +199,8 @@ async function launchPostgres(
   const socketDir = tempSocketDir ?? dataDir;
 
   const args = ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', socketDir];
-  if (opts.fast) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  // Prepared transactions let tests hold a transaction open without a session.
+  if (opts.fast) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_prepared_transactions=8');
 
   const output = new OutputBuffer(opts.log);
   const child = spawn(join(bin, 'postgres'), args, {

@@ -77,7 +77,7 @@ export class PreferencesService {
   /**
    * Checks a change and writes it in `em`'s transaction: critical types cannot be turned off,
    * a schedule must keep to the user limits. Language and time zone live on the user and are
-   * changed through the users module. Nothing is written when anything is refused.
+   * changed through the users module, in the same transaction. Nothing is written when anything is refused.
    */
   async update(em: EntityManager, userId: string, input: UpdatePreferencesInput): Promise<void> {
     const critical = (input.types ?? []).filter((setting) => !setting.enabled && isCritical(setting.type)).map((setting) => setting.type);
@@ -102,7 +102,7 @@ export class PreferencesService {
     }
     stored.updatedAt = this.clock.now();
     await em.flush();
-    if (input.locale !== undefined || input.timezone !== undefined) await this.users.update(userId, { locale: input.locale, timezone: input.timezone });
+    await this.users.setLanguageAndZone(em, userId, { locale: input.locale, timezone: input.timezone });
   }
 
   /** What an email's unsubscribe link asks for, written in `em`'s transaction: email off (recorded as by the link), or the type off. */

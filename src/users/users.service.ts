@@ -74,6 +74,14 @@ export class UsersService {
     return user;
   }
 
+  /** Sets the user's language and time zone (each when given) in `em`'s transaction, so a caller's change commits or rolls back as one. */
+  async setLanguageAndZone(em: EntityManager, id: string, change: Pick<UpdateMeInput, 'locale' | 'timezone'>): Promise<void> {
+    const set = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined && value !== null));
+    if (Object.keys(set).length === 0) return;
+    const updated = await em.nativeUpdate(User, { id }, { ...set, updatedAt: new Date() });
+    if (updated === 0) throw UserError.notFound(id);
+  }
+
   private async flushUnique(email: string): Promise<void> {
     try {
       await this.em.flush();

@@ -15,18 +15,20 @@ const RELAY_LOCK: [number, number] = [0x4e50, 0x52454c];
 const BATCH = 500;
 
 /**
- * Every transaction below this id has ended, among those of this database: the oldest still
- * running here, else the snapshot's xmax. (The snapshot's own xmin would do, but it is
- * cluster-wide, so a long transaction in another database would hold the relay up.)
- * pg_stat_activity shows the transaction ids of sessions of Herald's own database role, which
- * are the ones that write booking events.
+ * Every transaction below this id had ended when it was computed, but for transactions of
+ * other databases: the oldest in progress in the snapshot, else the snapshot's xmax. (The
+ * snapshot's xmin alone would do, but a long transaction in another database would hold the
+ * relay up, so those that pg_stat_activity shows running elsewhere are left out.) Only ever
+ * leave out what is known to be elsewhere: a transaction of this database that pg_stat_activity
+ * no longer shows (it committed after the snapshot was taken, or it is prepared) stays in, or
+ * the relay could read past it before its events are visible.
  */
 const SETTLED_BOUND = `with "snapshot" as (select pg_current_snapshot() as "s")
   select coalesce(
     (select min(x) from "snapshot", pg_snapshot_xip("snapshot"."s") x
-      where (x::text::bigint % 4294967296) in (
-        select a."backend_xid"::text::bigint from pg_stat_activity a where a."datname" = current_database() and a."backend_xid" is not null)),
-    (select pg_snapshot_xmax("s") from "snapshot"))`;
+      where (x::text::bigint % 4294967296) not in (
+        select a."backend_xid"::text::bigint from pg_stat_activity a where a."datname" is distinct from current_database() and a."backend_xid" is not null)),
+    (select pg_snapshot_xmax("s") from "snapshot"))::text as "bound"`;
 
 interface EventRow {
   id: string;
@@ -46,7 +48,8 @@ interface EventRow {
  * its position, so a process dying anywhere loses nothing and planning (idempotent) may repeat.
  *
  * Order: events are read by (transaction id, sequence), only from transactions older than every
- * transaction still running in this database, so a commit can never land behind the position.
+ * transaction still running in this database when the pass began, in a statement after the one
+ * that found that bound, so a commit can never land behind the position.
  */
 @Injectable()
 export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -105,13 +108,15 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
         // Another process is making a pass; it will see what woke us.
         if (!locked) return 0;
       }
+      // Its own statement: the read below takes a later snapshot, which sees every transaction under the bound ended.
+      const [{ bound }] = await tx.execute<{ bound: string }[]>(SETTLED_BOUND);
       const events = await tx.execute<EventRow[]>(
         `select e."id", e."booking_id", e."type", e."booking_version", e."data", e."tx_id"::text as "tx_id", e."seq"
            from "booking_events" e, "notification_relay_positions" p
           where p."name" = ? and (e."tx_id", e."seq") > (p."tx_id", p."seq")
-            and e."tx_id" < (${SETTLED_BOUND})
+            and e."tx_id" < ?::xid8
           order by e."tx_id", e."seq" limit ?`,
-        [POSITION, BATCH],
+        [POSITION, bound, BATCH],
       );
       if (events.length === 0) return 0;
       await this.planner.planEvents(
