@@ -1,5 +1,16 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { BookingsModule } from '../bookings/bookings.module';
+import { AlertEvent } from './alert-event.entity';
+import { AlertScans } from './alert-scans';
+import { AlertsResolver } from './alerts.resolver';
+import { AlertsService } from './alerts.service';
+import { BusinessAlert } from './business-alert.entity';
 
-/** Filled by a later capability; present so the module map is complete from the start. */
-@Module({})
+/** Business alerts for ops, finance and admins: scans on schedulers, the lifecycle for staff. */
+@Module({
+  imports: [MikroOrmModule.forFeature([BusinessAlert, AlertEvent]), BookingsModule],
+  providers: [AlertsService, AlertScans, AlertsResolver],
+  exports: [AlertsService],
+})
 export class AlertsModule {}

@@ -43,6 +43,15 @@ const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) 
   return typeof raw === 'string' ? ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase()) : raw;
 };
 
+/** Three durations: when a condition becomes an alert, when it escalates, how often its scan runs. */
+const ALERT_RULE = /^\s*\d+(ms|s|m|h|d)\s*,\s*\d+(ms|s|m|h|d)\s*,\s*\d+(ms|s|m|h|d)\s*$/;
+
+export interface AlertRuleTiming {
+  afterMs: number;
+  escalateAfterMs: number;
+  everyMs: number;
+}
+
 /**
  * Every setting Herald reads from the environment. The README lists each one with its default;
  * `loadConfig` refuses to return an instance that breaks a rule, naming the variable.
@@ -196,6 +205,18 @@ export class HeraldConfig {
   @Matches(/^$|^(in_app|telegram|email|sms)=\d+(,(in_app|telegram|email|sms)=\d+)*$/, { message: 'NOTIFY_SEND_CONCURRENCY must look like "email=5,sms=5"' })
   NOTIFY_SEND_CONCURRENCY: string = '';
 
+  /** Signatures pending: alert after, critical after, scan every (three durations). */
+  @Matches(ALERT_RULE, { message: 'ALERT_SIGNATURE_PENDING must be three durations: after, escalation, scan interval, like 24h,48h,1h' })
+  ALERT_SIGNATURE_PENDING: string = '24h,48h,1h';
+
+  /** Payments on hold: alert after, high after, scan every. */
+  @Matches(ALERT_RULE, { message: 'ALERT_PAYMENT_ON_HOLD must be three durations: after, escalation, scan interval, like 24h,48h,2h' })
+  ALERT_PAYMENT_ON_HOLD: string = '24h,48h,2h';
+
+  /** Bookings past their end, neither completed nor cancelled: alert after, critical after, scan every. */
+  @Matches(ALERT_RULE, { message: 'ALERT_BOOKING_OVERDUE must be three durations: after, escalation, scan interval, like 24h,48h,3h' })
+  ALERT_BOOKING_OVERDUE: string = '24h,48h,3h';
+
   /** How often the booking event relay looks for events it was not woken for (it normally wakes on NOTIFY). */
   @Matches(DURATION)
   NOTIFY_RELAY_POLL: string = '1s';
@@ -313,6 +334,15 @@ export class HeraldConfig {
   /** Without credentials a channel writes to the outbox, except in production where it fails. */
   get outboxEnabled(): boolean {
     return !this.isProduction;
+  }
+
+  /** Each business alert rule's thresholds and scan interval, in milliseconds. */
+  get alertRules(): Record<'signaturePending' | 'paymentOnHold' | 'bookingOverdue', AlertRuleTiming> {
+    const timing = (setting: string): AlertRuleTiming => {
+      const [afterMs, escalateAfterMs, everyMs] = parseDurationList(setting);
+      return { afterMs, escalateAfterMs, everyMs };
+    };
+    return { signaturePending: timing(this.ALERT_SIGNATURE_PENDING), paymentOnHold: timing(this.ALERT_PAYMENT_ON_HOLD), bookingOverdue: timing(this.ALERT_BOOKING_OVERDUE) };
   }
 
   get notificationTiming() {

@@ -1,0 +1,68 @@
+import { AlertRuleTiming } from '../core/config/herald-config';
+import { HeldPayment, OverdueBooking, PendingSignature } from '../bookings/stuck-bookings.service';
+import { AlertSeverity, AlertType } from './business-alert.entity';
+
+/** A condition a scan found true now: what the open alert of its key should say. */
+export interface Condition {
+  dedupKey: string;
+  severity: AlertSeverity;
+  title: string;
+  description: string;
+  metadata: Record<string, unknown>;
+}
+
+const HOUR = 3_600_000;
+const hours = (ms: number) => Math.floor(ms / HOUR);
+
+/** The scan rules: which alert type each watches, and how it reads its findings into conditions. */
+export const RULES = {
+  [AlertType.signature_pending]: (signatures: readonly PendingSignature[], timing: AlertRuleTiming, now: Date): Condition[] =>
+    signatures.map((signature) => {
+      const age = now.getTime() - signature.requestedAt.getTime();
+      return {
+        dedupKey: `signature_pending:${signature.id}`,
+        severity: age >= timing.escalateAfterMs ? AlertSeverity.critical : AlertSeverity.high,
+        title: `Signature pending for ${hours(age)} h`,
+        description: `The signature requested for booking ${signature.bookingId} at ${signature.requestedAt.toISOString()} is still missing.`,
+        metadata: { signatureRequestId: signature.id, bookingId: signature.bookingId, requestedAt: signature.requestedAt.toISOString() },
+      };
+    }),
+
+  /** One alert for all payments on hold: finance wants the total and the list, not one alert per payment. */
+  [AlertType.payment_on_hold]: (payments: readonly HeldPayment[], timing: AlertRuleTiming, now: Date): Condition[] => {
+    if (payments.length === 0) return [];
+    const oldest = Math.min(...payments.map((payment) => payment.heldSince.getTime()));
+    const totals: Record<string, number> = {};
+    for (const payment of payments) totals[payment.currency] = (totals[payment.currency] ?? 0) + Number(payment.amount);
+    const total = Object.entries(totals)
+      .map(([currency, amount]) => `${amount.toFixed(2)} ${currency}`)
+      .join(', ');
+    return [
+      {
+        dedupKey: 'payment_on_hold',
+        severity: now.getTime() - oldest >= timing.escalateAfterMs ? AlertSeverity.high : AlertSeverity.medium,
+        title: `${payments.length} payment(s) on hold for over ${hours(timing.afterMs)} h`,
+        description: `Held in all: ${total}. The oldest has been on hold since ${new Date(oldest).toISOString()}.`,
+        metadata: {
+          totals: Object.fromEntries(Object.entries(totals).map(([currency, amount]) => [currency, amount.toFixed(2)])),
+          payments: payments.map((payment) => ({ id: payment.id, bookingId: payment.bookingId, amount: payment.amount, currency: payment.currency, heldSince: payment.heldSince.toISOString() })),
+        },
+      },
+    ];
+  },
+
+  [AlertType.booking_overdue]: (bookings: readonly OverdueBooking[], timing: AlertRuleTiming, now: Date): Condition[] =>
+    bookings.map((booking) => {
+      const age = now.getTime() - booking.endsAt.getTime();
+      return {
+        dedupKey: `booking_overdue:${booking.id}`,
+        severity: age >= timing.escalateAfterMs ? AlertSeverity.critical : AlertSeverity.high,
+        title: `Booking overdue by ${hours(age)} h: ${booking.serviceName}`,
+        description: `Booking ${booking.id} ended at ${booking.endsAt.toISOString()} and is neither completed nor cancelled.`,
+        metadata: { bookingId: booking.id, providerId: booking.providerId, endsAt: booking.endsAt.toISOString() },
+      };
+    }),
+};
+
+export type ScannedType = keyof typeof RULES;
+export const SCANNED_TYPES = Object.keys(RULES) as ScannedType[];

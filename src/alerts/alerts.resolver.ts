@@ -1,0 +1,148 @@
+import { Args, ArgsType, Field, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { IsDate, IsEnum, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { CurrentUser, Roles } from '../auth/access.decorators';
+import { AuthUser, Role } from '../auth/role';
+import { PageInput } from '../core/pagination/pagination';
+import { IdArg } from '../core/validation/id-arg';
+import { AlertEvent } from './alert-event.entity';
+import { ScannedType } from './alert-rules';
+import { AlertScans } from './alert-scans';
+import { AlertsService } from './alerts.service';
+import { AlertType, BusinessAlert } from './business-alert.entity';
+import { AlertsFilter, RaiseAlertInput } from './dto/alert.input';
+import { AlertConnection } from './dto/alert.output';
+import { InputError } from '../core/errors/herald-error';
+import { SCANNED_TYPES } from './alert-rules';
+
+@ArgsType()
+class AlertIdArgs {
+  @Field(() => ID)
+  @IsUUID()
+  id: string;
+}
+
+@ArgsType()
+class AssignArgs extends AlertIdArgs {
+  @Field(() => ID)
+  @IsUUID()
+  assigneeId: string;
+}
+
+@ArgsType()
+class ResolveArgs extends AlertIdArgs {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000)
+  note?: string | null;
+}
+
+@ArgsType()
+class IgnoreArgs extends AlertIdArgs {
+  @Field({ description: 'Silenced until then' })
+  @IsDate()
+  until: Date;
+
+  @Field()
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}
+
+@ArgsType()
+class ScanArgs {
+  @Field(() => AlertType)
+  @IsEnum(AlertType)
+  type: AlertType;
+}
+
+@ObjectType({ description: 'What a scan did' })
+class AlertScanResult {
+  @Field(() => AlertType)
+  type: AlertType;
+
+  @Field(() => Int)
+  raised: number;
+
+  @Field(() => Int)
+  seenAgain: number;
+
+  @Field(() => Int)
+  escalated: number;
+
+  @Field(() => Int)
+  resolved: number;
+}
+
+const STAFF = [Role.ops, Role.finance, Role.admin];
+
+@Resolver(() => BusinessAlert)
+export class AlertsResolver {
+  constructor(
+    private readonly service: AlertsService,
+    private readonly scans: AlertScans,
+  ) {}
+
+  @Query(() => AlertConnection, { description: 'Alerts, most recently seen first; finance sees payment alerts only' })
+  @Roles(...STAFF)
+  alerts(
+    @CurrentUser() caller: AuthUser,
+    @Args('filter', { type: () => AlertsFilter, nullable: true }) filter?: AlertsFilter,
+    @Args('page', { type: () => PageInput, nullable: true }) page?: PageInput,
+  ): Promise<AlertConnection> {
+    return this.service.list(caller, filter ?? undefined, page ?? undefined);
+  }
+
+  @Query(() => BusinessAlert)
+  @Roles(...STAFF)
+  alert(@CurrentUser() caller: AuthUser, @IdArg() id: string): Promise<BusinessAlert> {
+    return this.service.get(caller, id);
+  }
+
+  @Mutation(() => BusinessAlert)
+  @Roles(...STAFF)
+  acknowledgeAlert(@CurrentUser() caller: AuthUser, @IdArg() id: string): Promise<BusinessAlert> {
+    return this.service.acknowledge(caller, id);
+  }
+
+  @Mutation(() => BusinessAlert, { description: 'Gives the alert to an ops, finance or admin user' })
+  @Roles(...STAFF)
+  assignAlert(@CurrentUser() caller: AuthUser, @Args() { id, assigneeId }: AssignArgs): Promise<BusinessAlert> {
+    return this.service.assign(caller, id, assigneeId);
+  }
+
+  @Mutation(() => BusinessAlert)
+  @Roles(...STAFF)
+  resolveAlert(@CurrentUser() caller: AuthUser, @Args() { id, note }: ResolveArgs): Promise<BusinessAlert> {
+    return this.service.resolve(caller, id, note ?? null);
+  }
+
+  @Mutation(() => BusinessAlert, { description: 'Silences the alert until `until`: it stays open, so its condition raises nothing new meanwhile' })
+  @Roles(...STAFF)
+  ignoreAlert(@CurrentUser() caller: AuthUser, @Args() { id, until, reason }: IgnoreArgs): Promise<BusinessAlert> {
+    return this.service.ignore(caller, id, until, reason);
+  }
+
+  @Mutation(() => BusinessAlert, { description: 'Raises an alert by hand' })
+  @Roles(Role.admin)
+  raiseAlert(@CurrentUser() caller: AuthUser, @Args('input') input: RaiseAlertInput): Promise<BusinessAlert> {
+    return this.service.raise(caller, input);
+  }
+
+  @Mutation(() => AlertScanResult, { description: 'Runs a scan now (signature_pending, payment_on_hold or booking_overdue)' })
+  @Roles(Role.admin)
+  runAlertScan(@Args() { type }: ScanArgs): Promise<AlertScanResult> {
+    if (!(SCANNED_TYPES as AlertType[]).includes(type)) throw new InputError(`${type} alerts have no scan`, [{ field: 'type', problems: [`must be one of ${SCANNED_TYPES.join(', ')}`] }]);
+    return this.scans.runNow(type as ScannedType);
+  }
+
+  @ResolveField(() => [AlertEvent], { description: 'Every change of the alert and who made it, oldest first' })
+  events(@Parent() alert: BusinessAlert): Promise<AlertEvent[]> {
+    return this.service.events(alert.id);
+  }
+
+  @ResolveField(() => ID, { nullable: true })
+  assigneeId(@Parent() alert: BusinessAlert): string | null {
+    return alert.assignee?.id ?? null;
+  }
+}

@@ -1,0 +1,218 @@
+import { EntityManager, FilterQuery, LockMode } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { AuthUser, Role } from '../auth/role';
+import { StuckBookings } from '../bookings/stuck-bookings.service';
+import { Clock } from '../core/clock/clock';
+import { HeraldConfig } from '../core/config/herald-config';
+import { rawQuery } from '../core/database/raw-query';
+import { assertCursor, Page, PageInput, toPage } from '../core/pagination/pagination';
+import { User } from '../users/user.entity';
+import { AlertEvent, AlertEventKind } from './alert-event.entity';
+import { Condition, RULES, ScannedType } from './alert-rules';
+import { AlertsError } from './alerts.error';
+import { AlertSeverity, AlertStatus, AlertType, BusinessAlert, OPEN_STATUSES, SEVERITY_ORDER } from './business-alert.entity';
+import { AlertsFilter, RaiseAlertInput } from './dto/alert.input';
+
+/** What one scan did. */
+export interface ScanResult {
+  type: ScannedType;
+  raised: number;
+  seenAgain: number;
+  escalated: number;
+  resolved: number;
+}
+
+const STAFF: readonly Role[] = [Role.ops, Role.finance, Role.admin];
+
+/**
+ * Business alerts: one open alert per condition (its dedup key, unique among open alerts in the
+ * database), kept up to date by the scans, changed by staff, and every change recorded as an
+ * AlertEvent with who made it. Finance sees and handles payment alerts only.
+ */
+@Injectable()
+export class AlertsService {
+  private readonly logger = new Logger(AlertsService.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly config: HeraldConfig,
+    private readonly stuck: StuckBookings,
+  ) {}
+
+  /** Runs one rule now: what it finds raises or updates alerts; open alerts of its type it no longer finds resolve themselves. */
+  async scan(type: ScannedType): Promise<ScanResult> {
+    const now = this.clock.now();
+    const timings = this.config.alertRules;
+    let conditions: Condition[];
+    switch (type) {
+      case AlertType.signature_pending:
+        conditions = RULES[type](await this.stuck.pendingSignatures(new Date(now.getTime() - timings.signaturePending.afterMs)), timings.signaturePending, now);
+        break;
+      case AlertType.payment_on_hold:
+        conditions = RULES[type](await this.stuck.heldPayments(new Date(now.getTime() - timings.paymentOnHold.afterMs)), timings.paymentOnHold, now);
+        break;
+      case AlertType.booking_overdue:
+        conditions = RULES[type](await this.stuck.overdueBookings(new Date(now.getTime() - timings.bookingOverdue.afterMs)), timings.bookingOverdue, now);
+        break;
+    }
+    return this.observe(type, conditions, now);
+  }
+
+  /** Brings the open alerts of `type` in line with the conditions found true at `now`, in one transaction. */
+  async observe(type: ScannedType, conditions: readonly Condition[], now: Date): Promise<ScanResult> {
+    const result: ScanResult = { type, raised: 0, seenAgain: 0, escalated: 0, resolved: 0 };
+    await this.em.fork().transactional(async (tx) => {
+      for (const condition of conditions) {
+        const [row] = await rawQuery<{ id: string; inserted: boolean; previous: AlertSeverity | null }>(tx, UPSERT_OPEN, [
+          condition.dedupKey,
+          now,
+          now,
+          type,
+          condition.severity,
+          condition.title,
+          condition.description,
+          condition.dedupKey,
+          now,
+          now,
+          JSON.stringify(condition.metadata),
+        ]);
+        const alert = tx.getReference(BusinessAlert, row.id);
+        if (row.inserted) {
+          result.raised++;
+          tx.create(AlertEvent, { alert, kind: AlertEventKind.raised, details: { severity: condition.severity } });
+        } else if (row.previous && rank(condition.severity) > rank(row.previous)) {
+          result.escalated++;
+          tx.create(AlertEvent, { alert, kind: AlertEventKind.escalated, details: { from: row.previous, to: condition.severity } });
+        } else result.seenAgain++;
+      }
+      const resolved = await rawQuery<{ id: string }>(
+        tx,
+        `update "business_alerts" set "status" = ?, "resolved_at" = ?, "resolution_note" = ?, "updated_at" = ?
+          where "type" = ? and "status" = any(?::text[]) and not ("dedup_key" = any(?::text[])) returning "id"`,
+        [AlertStatus.resolved, now, 'The condition cleared', now, type, `{${OPEN_STATUSES.join(',')}}`, `{${conditions.map((c) => `"${c.dedupKey}"`).join(',')}}`],
+      );
+      for (const { id } of resolved) tx.create(AlertEvent, { alert: tx.getReference(BusinessAlert, id), kind: AlertEventKind.auto_resolved });
+      result.resolved = resolved.length;
+      await tx.flush();
+    });
+    if (result.raised || result.escalated || result.resolved) this.logger.log(`Alert scan ${type}: ${JSON.stringify(result)}`);
+    return result;
+  }
+
+  async list(caller: AuthUser, filter: AlertsFilter = {}, page: PageInput = new PageInput()): Promise<Page<BusinessAlert>> {
+    assertCursor(page.after);
+    const where: FilterQuery<BusinessAlert> & Record<string, unknown> = { $and: [visibleTo(caller)] };
+    if (filter.status?.length) where.status = { $in: filter.status };
+    if (filter.severity?.length) where.severity = { $in: filter.severity };
+    if (filter.type?.length) where.type = { $in: filter.type };
+    if (filter.assigneeId) where.assignee = filter.assigneeId;
+    return toPage(await this.em.fork().findByCursor(BusinessAlert, where, { first: page.first, after: page.after, orderBy: { lastSeenAt: 'desc', id: 'desc' } }));
+  }
+
+  async get(caller: AuthUser, id: string): Promise<BusinessAlert> {
+    const alert = await this.em.fork().findOne(BusinessAlert, { id, ...visibleTo(caller) });
+    if (!alert) throw AlertsError.notFound(id);
+    return alert;
+  }
+
+  events(alertId: string): Promise<AlertEvent[]> {
+    return this.em.fork().find(AlertEvent, { alert: alertId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  acknowledge(caller: AuthUser, id: string): Promise<BusinessAlert> {
+    return this.change(caller, id, 'acknowledged', [AlertStatus.active], (alert, now) => {
+      Object.assign(alert, { status: AlertStatus.acknowledged, acknowledgedAt: now, acknowledgedBy: this.em.getReference(User, caller.id) });
+      return { kind: AlertEventKind.acknowledged };
+    });
+  }
+
+  async assign(caller: AuthUser, id: string, assigneeId: string): Promise<BusinessAlert> {
+    const assignee = await this.em.fork().findOne(User, { id: assigneeId });
+    if (!assignee || !assignee.roles.some((role) => STAFF.includes(role))) throw AlertsError.notStaff(assigneeId);
+    return this.change(caller, id, 'assigned', OPEN_STATUSES, (alert) => {
+      alert.assignee = this.em.getReference(User, assigneeId);
+      return { kind: AlertEventKind.assigned, details: { assigneeId } };
+    });
+  }
+
+  resolve(caller: AuthUser, id: string, note: string | null): Promise<BusinessAlert> {
+    return this.change(caller, id, 'resolved', OPEN_STATUSES, (alert, now) => {
+      Object.assign(alert, { status: AlertStatus.resolved, resolvedAt: now, resolvedBy: this.em.getReference(User, caller.id), resolutionNote: note });
+      return { kind: AlertEventKind.resolved, details: { note } };
+    });
+  }
+
+  /** A silence: the alert stays open (so the condition raises nothing new) but quiet until `until`. */
+  ignore(caller: AuthUser, id: string, until: Date, reason: string): Promise<BusinessAlert> {
+    if (until.getTime() <= this.clock.now().getTime()) throw AlertsError.silenceInPast(until);
+    return this.change(caller, id, 'ignored', OPEN_STATUSES, (alert) => {
+      Object.assign(alert, { status: AlertStatus.ignored, ignoredUntil: until, ignoreReason: reason });
+      return { kind: AlertEventKind.ignored, details: { until: until.toISOString(), reason } };
+    });
+  }
+
+  /** An alert raised by hand (admins): its own key, so it never merges with a scan's. */
+  async raise(caller: AuthUser, input: RaiseAlertInput): Promise<BusinessAlert> {
+    const now = this.clock.now();
+    return this.em.fork().transactional(async (tx) => {
+      const alert = tx.create(BusinessAlert, {
+        type: AlertType.manual,
+        severity: input.severity,
+        title: input.title,
+        description: input.description ?? '',
+        dedupKey: `manual:${randomUUID()}`,
+        firstSeenAt: now,
+        lastSeenAt: now,
+      });
+      tx.create(AlertEvent, { alert, kind: AlertEventKind.raised, actorId: caller.id, details: { severity: input.severity } });
+      return alert;
+    });
+  }
+
+  /** Loads the alert locked, checks it may take the change, applies it and records the event, in one transaction. */
+  private async change(
+    caller: AuthUser,
+    id: string,
+    action: string,
+    from: readonly AlertStatus[],
+    apply: (alert: BusinessAlert, now: Date) => { kind: AlertEventKind; details?: Record<string, unknown> },
+  ): Promise<BusinessAlert> {
+    return this.em.fork().transactional(async (tx) => {
+      const alert = await tx.findOne(BusinessAlert, { id, ...visibleTo(caller) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!alert) throw AlertsError.notFound(id);
+      if (!from.includes(alert.status)) throw AlertsError.illegalState(id, action, alert.status);
+      const now = this.clock.now();
+      const { kind, details } = apply(alert, now);
+      tx.create(AlertEvent, { alert, kind, actorId: caller.id, details: details ?? {} });
+      return alert;
+    });
+  }
+}
+
+/** Finance sees payment alerts only; ops and admins see all. */
+function visibleTo(caller: AuthUser): { type?: AlertType } {
+  return caller.has(Role.ops) ? {} : { type: AlertType.payment_on_hold };
+}
+
+const rank = (severity: AlertSeverity) => SEVERITY_ORDER.indexOf(severity);
+
+/**
+ * Raises the condition's alert or updates its open one: seen once more, never a lower severity,
+ * and a silence that has run out ends. Returns whether it was new and the severity it had.
+ */
+const UPSERT_OPEN = `
+with "previous" as (select "id", "severity" from "business_alerts" where "dedup_key" = ? and "status" in ('active', 'acknowledged', 'ignored'))
+insert into "business_alerts" ("id", "created_at", "updated_at", "type", "severity", "status", "title", "description", "dedup_key", "occurrences", "first_seen_at", "last_seen_at", "metadata")
+values (gen_random_uuid(), ?, ?, ?, ?, 'active', ?, ?, ?, 1, ?, ?, ?::jsonb)
+on conflict ("dedup_key") where "status" in ('active', 'acknowledged', 'ignored') do update set
+  "occurrences" = "business_alerts"."occurrences" + 1,
+  "last_seen_at" = excluded."last_seen_at",
+  "severity" = case when array_position(array['low', 'medium', 'high', 'critical'], excluded."severity") > array_position(array['low', 'medium', 'high', 'critical'], "business_alerts"."severity") then excluded."severity" else "business_alerts"."severity" end,
+  "title" = excluded."title",
+  "description" = excluded."description",
+  "metadata" = excluded."metadata",
+  "status" = case when "business_alerts"."status" = 'ignored' and "business_alerts"."ignored_until" <= excluded."last_seen_at" then 'active' else "business_alerts"."status" end,
+  "updated_at" = excluded."updated_at"
+returning "id", (xmax = 0) as "inserted", (select "severity" from "previous") as "previous"`;
