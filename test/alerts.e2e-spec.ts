@@ -176,6 +176,45 @@ describe('business alerts (e2e)', () => {
     });
   });
 
+  describe('alertChanged', () => {
+    const CHANGED = `subscription($minSeverity: AlertSeverity) { alertChanged(minSeverity: $minSeverity) { id type severity status } }`;
+
+    it('tells ops of every change and finance of payment alerts only, live', async () => {
+      const ops = await t.subscribe<{ alertChanged: AlertView }>(CHANGED, {}, t.tokens.ops);
+      const finance = await t.subscribe<{ alertChanged: AlertView }>(CHANGED, {}, t.tokens.finance);
+      const criticalOnly = await t.subscribe<{ alertChanged: AlertView }>(CHANGED, { minSeverity: 'critical' }, t.tokens.admin);
+      try {
+        const manual = dataOf(await t.gql<{ raiseAlert: AlertView }>(RAISE, { input: { severity: 'high', title: 'Provider unreachable' } }, t.tokens.admin)).raiseAlert;
+        expect((await ops.next(5000)).data!.alertChanged).toMatchObject({ id: manual.id, type: 'manual', status: 'active' });
+        dataOf(await t.gql(ACK, { id: manual.id }, t.tokens.ops));
+        expect((await ops.next(5000)).data!.alertChanged).toMatchObject({ id: manual.id, status: 'acknowledged' });
+
+        const em = t.orm.em.fork();
+        em.create(Payment, { booking: await insertBooking(t), amount: '1000.00', currency: 'UZS', status: PaymentStatus.held, heldSince: new Date(t.clock.now().getTime() - 100 * HOUR) });
+        await em.flush();
+        await t.gql(SCAN, { type: 'payment_on_hold' }, t.tokens.admin);
+        // The first event finance hears of is the payment alert: the manual one never reached it.
+        expect((await finance.next(5000)).data!.alertChanged).toMatchObject({ type: 'payment_on_hold' });
+        // Neither the high manual alert nor the medium payment alert reached the critical-only subscriber: its first event is this one.
+        const critical = dataOf(await t.gql<{ raiseAlert: AlertView }>(RAISE, { input: { severity: 'critical', title: 'SMTP down' } }, t.tokens.admin)).raiseAlert;
+        expect((await criticalOnly.next(5000)).data!.alertChanged).toMatchObject({ id: critical.id, severity: 'critical' });
+      } finally {
+        await Promise.all([ops.close(), finance.close(), criticalOnly.close()]);
+      }
+    });
+
+    it('refuses customers and providers', async () => {
+      for (const persona of ['customer', 'provider'] as const) {
+        const refused = await t.subscribe(CHANGED, {}, t.tokens[persona]);
+        try {
+          expect((await refused.next()).errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+        } finally {
+          await refused.close();
+        }
+      }
+    });
+  });
+
   it('runs each due scan once when two schedulers tick at the same moment', async () => {
     const booking = await overdueBooking(40);
     const other = await startTestApp({ sharing: t, env: { HERALD_ROLE: 'api' } });

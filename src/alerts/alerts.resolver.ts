@@ -1,4 +1,6 @@
-import { Args, ArgsType, Field, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ArgsType, Field, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import type { RequestAuth } from '../auth/auth.guard';
+import { LiveEvents } from '../core/graphql/live-events';
 import { IsDate, IsEnum, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { CurrentUser, Roles } from '../auth/access.decorators';
 import { AuthUser, Role } from '../auth/role';
@@ -7,8 +9,8 @@ import { IdArg } from '../core/validation/id-arg';
 import { AlertEvent } from './alert-event.entity';
 import { ScannedType } from './alert-rules';
 import { AlertScans } from './alert-scans';
-import { AlertsService } from './alerts.service';
-import { AlertType, BusinessAlert } from './business-alert.entity';
+import { AlertsService, visibleTo } from './alerts.service';
+import { ALERT_CHANGED_TOPIC, AlertChanged, AlertSeverity, AlertType, BusinessAlert, SEVERITY_ORDER } from './business-alert.entity';
 import { AlertsFilter, RaiseAlertInput } from './dto/alert.input';
 import { AlertConnection } from './dto/alert.output';
 import { InputError } from '../core/errors/herald-error';
@@ -56,6 +58,19 @@ class ScanArgs {
   type: AlertType;
 }
 
+@ArgsType()
+class AlertChangedArgs {
+  @Field(() => [AlertType], { nullable: true })
+  @IsOptional()
+  @IsEnum(AlertType, { each: true })
+  type?: AlertType[];
+
+  @Field(() => AlertSeverity, { nullable: true, description: 'Only alerts at least this severe' })
+  @IsOptional()
+  @IsEnum(AlertSeverity)
+  minSeverity?: AlertSeverity;
+}
+
 @ObjectType({ description: 'What a scan did' })
 class AlertScanResult {
   @Field(() => AlertType)
@@ -81,6 +96,7 @@ export class AlertsResolver {
   constructor(
     private readonly service: AlertsService,
     private readonly scans: AlertScans,
+    private readonly live: LiveEvents,
   ) {}
 
   @Query(() => AlertConnection, { description: 'Alerts, most recently seen first; finance sees payment alerts only' })
@@ -134,6 +150,25 @@ export class AlertsResolver {
   runAlertScan(@Args() { type }: ScanArgs): Promise<AlertScanResult> {
     if (!(SCANNED_TYPES as AlertType[]).includes(type)) throw new InputError(`${type} alerts have no scan`, [{ field: 'type', problems: [`must be one of ${SCANNED_TYPES.join(', ')}`] }]);
     return this.scans.runNow(type as ScannedType);
+  }
+
+  @Subscription(() => BusinessAlert, {
+    description: 'Alerts as they are raised, escalate, change hands or resolve; finance hears of payment alerts only',
+    filter: (payload: AlertChanged, args: AlertChangedArgs, context: RequestAuth) => {
+      const caller = context.user;
+      if (!caller) return false;
+      const visible = visibleTo(caller);
+      if (visible.type && payload.type !== visible.type) return false;
+      if (args.type?.length && !args.type.includes(payload.type)) return false;
+      return !args.minSeverity || SEVERITY_ORDER.indexOf(payload.severity) >= SEVERITY_ORDER.indexOf(args.minSeverity);
+    },
+    resolve(this: AlertsResolver, payload: AlertChanged) {
+      return this.service.findDetached(payload.alertId);
+    },
+  })
+  @Roles(...STAFF)
+  alertChanged(@Args() _filter: AlertChangedArgs): AsyncIterableIterator<AlertChanged> {
+    return this.live.subscribe<AlertChanged>(ALERT_CHANGED_TOPIC);
   }
 
   @ResolveField(() => [AlertEvent], { description: 'Every change of the alert and who made it, oldest first' })

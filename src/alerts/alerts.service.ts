@@ -11,7 +11,8 @@ import { User } from '../users/user.entity';
 import { AlertEvent, AlertEventKind } from './alert-event.entity';
 import { Condition, RULES, ScannedType } from './alert-rules';
 import { AlertsError } from './alerts.error';
-import { AlertSeverity, AlertStatus, AlertType, BusinessAlert, OPEN_STATUSES, SEVERITY_ORDER } from './business-alert.entity';
+import { ALERT_CHANGED_TOPIC, AlertChanged, AlertSeverity, AlertStatus, AlertType, BusinessAlert, OPEN_STATUSES, SEVERITY_ORDER } from './business-alert.entity';
+import { LiveEvents } from '../core/graphql/live-events';
 import { AlertsFilter, RaiseAlertInput } from './dto/alert.input';
 
 /** What one scan did. */
@@ -39,6 +40,7 @@ export class AlertsService {
     private readonly clock: Clock,
     private readonly config: HeraldConfig,
     private readonly stuck: StuckBookings,
+    private readonly live: LiveEvents,
   ) {}
 
   /** Runs one rule now: what it finds raises or updates alerts; open alerts of its type it no longer finds resolve themselves. */
@@ -63,6 +65,7 @@ export class AlertsService {
   /** Brings the open alerts of `type` in line with the conditions found true at `now`, in one transaction. */
   async observe(type: ScannedType, conditions: readonly Condition[], now: Date): Promise<ScanResult> {
     const result: ScanResult = { type, raised: 0, seenAgain: 0, escalated: 0, resolved: 0 };
+    const changed: string[] = [];
     await this.em.fork().transactional(async (tx) => {
       for (const condition of conditions) {
         const [row] = await rawQuery<{ id: string; inserted: boolean; previous: AlertSeverity | null }>(tx, UPSERT_OPEN, [
@@ -79,6 +82,7 @@ export class AlertsService {
           JSON.stringify(condition.metadata),
         ]);
         const alert = tx.getReference(BusinessAlert, row.id);
+        if (row.inserted || (row.previous && rank(condition.severity) > rank(row.previous))) changed.push(row.id);
         if (row.inserted) {
           result.raised++;
           tx.create(AlertEvent, { alert, kind: AlertEventKind.raised, details: { severity: condition.severity } });
@@ -94,10 +98,12 @@ export class AlertsService {
         [AlertStatus.resolved, now, 'The condition cleared', now, type, `{${OPEN_STATUSES.join(',')}}`, `{${conditions.map((c) => `"${c.dedupKey}"`).join(',')}}`],
       );
       for (const { id } of resolved) tx.create(AlertEvent, { alert: tx.getReference(BusinessAlert, id), kind: AlertEventKind.auto_resolved });
+      changed.push(...resolved.map((row) => row.id));
       result.resolved = resolved.length;
       await tx.flush();
     });
     if (result.raised || result.escalated || result.resolved) this.logger.log(`Alert scan ${type}: ${JSON.stringify(result)}`);
+    if (changed.length) await this.announce(await this.em.fork().find(BusinessAlert, { id: { $in: changed } }));
     return result;
   }
 
@@ -115,6 +121,11 @@ export class AlertsService {
     const alert = await this.em.fork().findOne(BusinessAlert, { id, ...visibleTo(caller) });
     if (!alert) throw AlertsError.notFound(id);
     return alert;
+  }
+
+  /** The alert as it is now, outside any request (subscriptions); null when it is gone. */
+  findDetached(id: string): Promise<BusinessAlert | null> {
+    return this.em.fork().findOne(BusinessAlert, { id });
   }
 
   events(alertId: string): Promise<AlertEvent[]> {
@@ -156,7 +167,7 @@ export class AlertsService {
   /** An alert raised by hand (admins): its own key, so it never merges with a scan's. */
   async raise(caller: AuthUser, input: RaiseAlertInput): Promise<BusinessAlert> {
     const now = this.clock.now();
-    return this.em.fork().transactional(async (tx) => {
+    const raised = await this.em.fork().transactional(async (tx) => {
       const alert = tx.create(BusinessAlert, {
         type: AlertType.manual,
         severity: input.severity,
@@ -169,6 +180,8 @@ export class AlertsService {
       tx.create(AlertEvent, { alert, kind: AlertEventKind.raised, actorId: caller.id, details: { severity: input.severity } });
       return alert;
     });
+    await this.announce([raised]);
+    return raised;
   }
 
   /** Loads the alert locked, checks it may take the change, applies it and records the event, in one transaction. */
@@ -179,7 +192,7 @@ export class AlertsService {
     from: readonly AlertStatus[],
     apply: (alert: BusinessAlert, now: Date) => { kind: AlertEventKind; details?: Record<string, unknown> },
   ): Promise<BusinessAlert> {
-    return this.em.fork().transactional(async (tx) => {
+    const changed = await this.em.fork().transactional(async (tx) => {
       const alert = await tx.findOne(BusinessAlert, { id, ...visibleTo(caller) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!alert) throw AlertsError.notFound(id);
       if (!from.includes(alert.status)) throw AlertsError.illegalState(id, action, alert.status);
@@ -188,11 +201,24 @@ export class AlertsService {
       tx.create(AlertEvent, { alert, kind, actorId: caller.id, details: details ?? {} });
       return alert;
     });
+    await this.announce([changed]);
+    return changed;
+  }
+
+  /** Tells live subscribers, after the commit; a Redis hiccup loses the announcement, never the change. */
+  private async announce(alerts: readonly BusinessAlert[]): Promise<void> {
+    await Promise.all(
+      alerts.map((alert) =>
+        this.live
+          .publish<AlertChanged>(ALERT_CHANGED_TOPIC, { alertId: alert.id, type: alert.type, severity: alert.severity })
+          .catch((error: unknown) => this.logger.warn(`Could not announce alert ${alert.id} (${error instanceof Error ? error.message : String(error)})`)),
+      ),
+    );
   }
 }
 
 /** Finance sees payment alerts only; ops and admins see all. */
-function visibleTo(caller: AuthUser): { type?: AlertType } {
+export function visibleTo(caller: AuthUser): { type?: AlertType } {
   return caller.has(Role.ops) ? {} : { type: AlertType.payment_on_hold };
 }
 

@@ -29,6 +29,16 @@ export enum AlertStatus {
   ignored = 'ignored',
 }
 registerEnumType(AlertStatus, { name: 'AlertStatus' });
+/** The live topic every alert change is announced on (`alertChanged`). */
+export const ALERT_CHANGED_TOPIC = 'alertChanged';
+
+/** What an announcement carries: enough to filter on; subscribers read the alert itself. */
+export interface AlertChanged {
+  alertId: string;
+  type: AlertType;
+  severity: AlertSeverity;
+}
+
 /** Statuses of an alert still open: at most one per dedup key (a unique index in the migration). */
 export const OPEN_STATUSES: readonly AlertStatus[] = [AlertStatus.active, AlertStatus.acknowledged, AlertStatus.ignored];
 
