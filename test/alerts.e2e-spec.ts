@@ -1,11 +1,15 @@
+import { SCANNED_TYPES } from '../src/alerts/alert-rules';
 import { AlertScans } from '../src/alerts/alert-scans';
+import { BookingEventRelay } from '../src/notifications/planning/booking-event-relay';
+import { Notification, NotificationChannel, NotificationStatus } from '../src/notifications/notification.entity';
 import { AlertEvent } from '../src/alerts/alert-event.entity';
 import { BusinessAlert } from '../src/alerts/business-alert.entity';
 import { Booking, BookingStatus } from '../src/bookings/booking.entity';
 import { Payment, PaymentStatus } from '../src/bookings/payment.entity';
 import { SignatureRequest, SignatureStatus } from '../src/bookings/signature-request.entity';
 import { dataOf, errorOf } from './bookings.fixtures';
-import { HOUR, insertBooking } from './notifications-delivery.fixtures';
+import { HOUR, insertBooking, insertNotification } from './notifications-delivery.fixtures';
+import { bookingInput, CREATE_BOOKING } from './bookings.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 const ALERT_FIELDS = 'id type severity status title dedupKey occurrences metadata assigneeId resolutionNote ignoredUntil events { kind actorId details }';
@@ -176,6 +180,52 @@ describe('business alerts (e2e)', () => {
     });
   });
 
+  describe('Herald watching itself', () => {
+    const MINUTE = 60_000;
+
+    it("raises a channel's backlog when its messages wait past their due time, escalates it, and resolves it once they go", async () => {
+      const waiting = await Promise.all([0, 1, 2].map(() => insertNotification(t, { channel: NotificationChannel.sms, dueInMs: -10 * MINUTE })));
+      await scan('delivery_backlog');
+      const [backlog] = await alertFor('delivery_backlog:sms');
+      expect(backlog).toMatchObject({ severity: 'high', status: 'active', metadata: expect.objectContaining({ channel: 'sms', due: expect.any(Number) }) });
+      expect(backlog.metadata.due).toBeGreaterThanOrEqual(3);
+      later(0.25);
+      await scan('delivery_backlog');
+      expect((await alertFor('delivery_backlog:sms'))[0]).toMatchObject({ id: backlog.id, severity: 'critical' });
+
+      await t.orm.em.fork().nativeUpdate(Notification, { channel: NotificationChannel.sms, status: { $in: [NotificationStatus.queued, NotificationStatus.planned] } }, { status: NotificationStatus.sent });
+      await scan('delivery_backlog');
+      expect((await alertFor('delivery_backlog:sms'))[0]).toMatchObject({ id: backlog.id, status: 'resolved' });
+      expect(waiting).toHaveLength(3);
+    });
+
+    it('raises a failing channel from its share of failed messages in the window, not from a handful', async () => {
+      const finished = (status: NotificationStatus, count: number) =>
+        Promise.all(Array.from({ length: count }, () => insertNotification(t, { channel: NotificationChannel.email, status, dueInMs: -MINUTE })));
+      await finished(NotificationStatus.failed, 3);
+      await finished(NotificationStatus.sent, 5);
+      await scan('channel_failing');
+      // 8 finished messages: too few to judge.
+      expect(await alertFor('channel_failing:email')).toEqual([]);
+      await finished(NotificationStatus.failed, 1);
+      await finished(NotificationStatus.sent, 1);
+      await scan('channel_failing');
+      expect((await alertFor('channel_failing:email'))[0]).toMatchObject({ severity: 'high', metadata: expect.objectContaining({ failed: 4, sent: 6, percent: 40 }) });
+    });
+
+    it('raises the relay behind when booking changes stay unplanned, and resolves it once they are planned', async () => {
+      // This process runs no relay: the booking's event waits.
+      dataOf(await t.gql(CREATE_BOOKING, { input: bookingInput(t) }, t.tokens.customer));
+      later(0.05);
+      await scan('relay_behind');
+      const [behind] = await alertFor('relay_behind');
+      expect(behind).toMatchObject({ severity: 'high', status: 'active' });
+      await t.app.get(BookingEventRelay).drain();
+      await scan('relay_behind');
+      expect((await alertFor('relay_behind'))[0]).toMatchObject({ id: behind.id, status: 'resolved' });
+    });
+  });
+
   describe('alertChanged', () => {
     const CHANGED = `subscription($minSeverity: AlertSeverity) { alertChanged(minSeverity: $minSeverity) { id type severity status } }`;
 
@@ -222,7 +272,7 @@ describe('business alerts (e2e)', () => {
       later(4);
       const [mine, theirs] = await Promise.all([t.app.get(AlertScans).runDue(), other.app.get(AlertScans).runDue()]);
       const ran = [...mine, ...theirs].map((result) => result.type).sort();
-      expect(ran).toEqual(['booking_overdue', 'payment_on_hold', 'signature_pending']);
+      expect(ran).toEqual([...SCANNED_TYPES].sort());
       expect(await t.orm.em.fork().count(BusinessAlert, { dedupKey: `booking_overdue:${booking.id}` })).toBe(1);
       // Within the intervals nothing is due again.
       expect([...(await t.app.get(AlertScans).runDue()), ...(await other.app.get(AlertScans).runDue())]).toEqual([]);

@@ -1,5 +1,6 @@
 import { AlertRuleTiming } from '../core/config/herald-config';
 import { HeldPayment, OverdueBooking, PendingSignature } from '../bookings/stuck-bookings.service';
+import { ChannelBacklog, ChannelOutcomes } from '../notifications/health/engine-health.service';
 import { AlertSeverity, AlertType } from './business-alert.entity';
 
 /** A condition a scan found true now: what the open alert of its key should say. */
@@ -13,6 +14,9 @@ export interface Condition {
 
 const HOUR = 3_600_000;
 const hours = (ms: number) => Math.floor(ms / HOUR);
+const minutes = (ms: number) => Math.floor(ms / 60_000);
+/** Fewer finished sends than this in the window say nothing about a channel's health. */
+export const MIN_SENDS_FOR_FAILURE_RATE = 10;
 
 /** The scan rules: which alert type each watches, and how it reads its findings into conditions. */
 export const RULES = {
@@ -62,6 +66,48 @@ export const RULES = {
         metadata: { bookingId: booking.id, providerId: booking.providerId, endsAt: booking.endsAt.toISOString() },
       };
     }),
+
+  [AlertType.delivery_backlog]: (backlogs: readonly ChannelBacklog[], timing: AlertRuleTiming, now: Date): Condition[] =>
+    backlogs
+      .filter((backlog) => now.getTime() - backlog.oldestDueAt.getTime() >= timing.afterMs)
+      .map((backlog) => {
+        const age = now.getTime() - backlog.oldestDueAt.getTime();
+        return {
+          dedupKey: `delivery_backlog:${backlog.channel}`,
+          severity: age >= timing.escalateAfterMs ? AlertSeverity.critical : AlertSeverity.high,
+          title: `${backlog.channel}: ${backlog.due} message(s) waiting, the oldest ${minutes(age)} min past due`,
+          description: `Messages on ${backlog.channel} are not going out: check the channel's provider and the workers.`,
+          metadata: { channel: backlog.channel, due: backlog.due, oldestDueAt: backlog.oldestDueAt.toISOString() },
+        };
+      }),
+
+  [AlertType.channel_failing]: (outcomes: readonly ChannelOutcomes[], rule: { percent: number; windowMs: number }): Condition[] =>
+    outcomes
+      .filter((outcome) => outcome.sent + outcome.failed >= MIN_SENDS_FOR_FAILURE_RATE && (100 * outcome.failed) / (outcome.sent + outcome.failed) >= rule.percent)
+      .map((outcome) => {
+        const percent = Math.round((100 * outcome.failed) / (outcome.sent + outcome.failed));
+        return {
+          dedupKey: `channel_failing:${outcome.channel}`,
+          severity: percent >= 50 ? AlertSeverity.critical : AlertSeverity.high,
+          title: `${outcome.channel}: ${percent} % of messages failing`,
+          description: `${outcome.failed} of ${outcome.sent + outcome.failed} messages due on ${outcome.channel} in the last ${minutes(rule.windowMs)} min failed.`,
+          metadata: { channel: outcome.channel, sent: outcome.sent, failed: outcome.failed, percent },
+        };
+      }),
+
+  [AlertType.relay_behind]: (oldestUnplanned: Date | null, timing: AlertRuleTiming, now: Date): Condition[] => {
+    if (!oldestUnplanned || now.getTime() - oldestUnplanned.getTime() < timing.afterMs) return [];
+    const age = now.getTime() - oldestUnplanned.getTime();
+    return [
+      {
+        dedupKey: 'relay_behind',
+        severity: age >= timing.escalateAfterMs ? AlertSeverity.critical : AlertSeverity.high,
+        title: `Booking changes unplanned for ${minutes(age)} min`,
+        description: 'The booking event relay is behind: confirmations and reminders of recent changes are not planned yet. Check the workers and schedulers.',
+        metadata: { oldestUnplannedAt: oldestUnplanned.toISOString() },
+      },
+    ];
+  },
 };
 
 export type ScannedType = keyof typeof RULES;

@@ -3,7 +3,6 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { Clock } from '../core/clock/clock';
 import { HeraldConfig, ProcessRole } from '../core/config/herald-config';
 import { rawQuery } from '../core/database/raw-query';
-import { AlertRuleTiming } from '../core/config/herald-config';
 import { SCANNED_TYPES, ScannedType } from './alert-rules';
 import { AlertsService, ScanResult } from './alerts.service';
 import { AlertType } from './business-alert.entity';
@@ -44,7 +43,7 @@ export class AlertScans implements OnApplicationBootstrap, BeforeApplicationShut
   async runDue(): Promise<ScanResult[]> {
     const results: ScanResult[] = [];
     for (const type of SCANNED_TYPES) {
-      if (await this.claim(type, this.timingOf(type).everyMs)) results.push(await this.alerts.scan(type));
+      if (await this.claim(type, this.intervalOf(type))) results.push(await this.alerts.scan(type));
     }
     return results;
   }
@@ -75,10 +74,16 @@ export class AlertScans implements OnApplicationBootstrap, BeforeApplicationShut
     return claimed.length > 0;
   }
 
-  private timingOf(type: ScannedType): AlertRuleTiming {
+  private intervalOf(type: ScannedType): number {
     const rules = this.config.alertRules;
-    if (type === AlertType.signature_pending) return rules.signaturePending;
-    if (type === AlertType.payment_on_hold) return rules.paymentOnHold;
-    return rules.bookingOverdue;
+    const intervals: Record<ScannedType, number> = {
+      [AlertType.signature_pending]: rules.signaturePending.everyMs,
+      [AlertType.payment_on_hold]: rules.paymentOnHold.everyMs,
+      [AlertType.booking_overdue]: rules.bookingOverdue.everyMs,
+      [AlertType.delivery_backlog]: rules.deliveryBacklog.everyMs,
+      [AlertType.channel_failing]: rules.channelFailing.everyMs,
+      [AlertType.relay_behind]: rules.relayBehind.everyMs,
+    };
+    return intervals[type];
   }
 }

@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { BookingsModule } from '../bookings/bookings.module';
+import { EngineHealthModule } from '../notifications/health/engine-health.module';
 import { AlertEvent } from './alert-event.entity';
 import { AlertScans } from './alert-scans';
 import { AlertsResolver } from './alerts.resolver';
@@ -9,7 +10,7 @@ import { BusinessAlert } from './business-alert.entity';
 
 /** Business alerts for ops, finance and admins: scans on schedulers, the lifecycle for staff. */
 @Module({
-  imports: [MikroOrmModule.forFeature([BusinessAlert, AlertEvent]), BookingsModule],
+  imports: [MikroOrmModule.forFeature([BusinessAlert, AlertEvent]), BookingsModule, EngineHealthModule],
   providers: [AlertsService, AlertScans, AlertsResolver],
   exports: [AlertsService],
 })

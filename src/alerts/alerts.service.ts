@@ -13,6 +13,7 @@ import { Condition, RULES, ScannedType } from './alert-rules';
 import { AlertsError } from './alerts.error';
 import { ALERT_CHANGED_TOPIC, AlertChanged, AlertSeverity, AlertStatus, AlertType, BusinessAlert, OPEN_STATUSES, SEVERITY_ORDER } from './business-alert.entity';
 import { LiveEvents } from '../core/graphql/live-events';
+import { EngineHealth } from '../notifications/health/engine-health.service';
 import { AlertsFilter, RaiseAlertInput } from './dto/alert.input';
 
 /** What one scan did. */
@@ -41,6 +42,7 @@ export class AlertsService {
     private readonly config: HeraldConfig,
     private readonly stuck: StuckBookings,
     private readonly live: LiveEvents,
+    private readonly health: EngineHealth,
   ) {}
 
   /** Runs one rule now: what it finds raises or updates alerts; open alerts of its type it no longer finds resolve themselves. */
@@ -57,6 +59,15 @@ export class AlertsService {
         break;
       case AlertType.booking_overdue:
         conditions = RULES[type](await this.stuck.overdueBookings(new Date(now.getTime() - timings.bookingOverdue.afterMs)), timings.bookingOverdue, now);
+        break;
+      case AlertType.delivery_backlog:
+        conditions = RULES[type](await this.health.backlogs(now), timings.deliveryBacklog, now);
+        break;
+      case AlertType.channel_failing:
+        conditions = RULES[type](await this.health.outcomes(new Date(now.getTime() - timings.channelFailing.windowMs)), timings.channelFailing);
+        break;
+      case AlertType.relay_behind:
+        conditions = RULES[type](await this.health.oldestUnplannedEvent(), timings.relayBehind, now);
         break;
     }
     return this.observe(type, conditions, now);

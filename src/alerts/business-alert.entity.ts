@@ -8,6 +8,12 @@ export enum AlertType {
   signature_pending = 'signature_pending',
   payment_on_hold = 'payment_on_hold',
   booking_overdue = 'booking_overdue',
+  /** Herald watching itself: messages of a channel waiting past their due time. */
+  delivery_backlog = 'delivery_backlog',
+  /** A channel failing a large share of its sends. */
+  channel_failing = 'channel_failing',
+  /** The booking event relay behind: changes not yet planned for. */
+  relay_behind = 'relay_behind',
   manual = 'manual',
 }
 registerEnumType(AlertType, { name: 'AlertType' });

@@ -217,6 +217,20 @@ export class HeraldConfig {
   @Matches(ALERT_RULE, { message: 'ALERT_BOOKING_OVERDUE must be three durations: after, escalation, scan interval, like 24h,48h,3h' })
   ALERT_BOOKING_OVERDUE: string = '24h,48h,3h';
 
+  /** Herald's own backlog: a channel's oldest due-but-unsent message older than this alerts (high), then critical, scan every. */
+  @Matches(ALERT_RULE, { message: 'ALERT_DELIVERY_BACKLOG must be three durations: after, escalation, scan interval, like 5m,20m,1m' })
+  ALERT_DELIVERY_BACKLOG: string = '5m,20m,1m';
+
+  /** The booking event relay: its oldest unplanned event older than this alerts (high), then critical, scan every. */
+  @Matches(ALERT_RULE, { message: 'ALERT_RELAY_BEHIND must be three durations: after, escalation, scan interval, like 2m,10m,1m' })
+  ALERT_RELAY_BEHIND: string = '2m,10m,1m';
+
+  /** A channel failing: the failed share (percent) of its messages due in the window, the window, scan every. */
+  @Matches(/^\s*\d{1,3}%\s*,\s*\d+(ms|s|m|h|d)\s*,\s*\d+(ms|s|m|h|d)\s*$/, {
+    message: 'ALERT_CHANNEL_FAILING must be a percentage, a window and a scan interval, like 25%,15m,5m',
+  })
+  ALERT_CHANNEL_FAILING: string = '25%,15m,5m';
+
   /** How often the booking event relay looks for events it was not woken for (it normally wakes on NOTIFY). */
   @Matches(DURATION)
   NOTIFY_RELAY_POLL: string = '1s';
@@ -337,12 +351,22 @@ export class HeraldConfig {
   }
 
   /** Each business alert rule's thresholds and scan interval, in milliseconds. */
-  get alertRules(): Record<'signaturePending' | 'paymentOnHold' | 'bookingOverdue', AlertRuleTiming> {
+  get alertRules(): Record<'signaturePending' | 'paymentOnHold' | 'bookingOverdue' | 'deliveryBacklog' | 'relayBehind', AlertRuleTiming> & {
+    channelFailing: { percent: number; windowMs: number; everyMs: number };
+  } {
     const timing = (setting: string): AlertRuleTiming => {
       const [afterMs, escalateAfterMs, everyMs] = parseDurationList(setting);
       return { afterMs, escalateAfterMs, everyMs };
     };
-    return { signaturePending: timing(this.ALERT_SIGNATURE_PENDING), paymentOnHold: timing(this.ALERT_PAYMENT_ON_HOLD), bookingOverdue: timing(this.ALERT_BOOKING_OVERDUE) };
+    const [percent, window, every] = this.ALERT_CHANNEL_FAILING.split(',').map((part) => part.trim());
+    return {
+      signaturePending: timing(this.ALERT_SIGNATURE_PENDING),
+      paymentOnHold: timing(this.ALERT_PAYMENT_ON_HOLD),
+      bookingOverdue: timing(this.ALERT_BOOKING_OVERDUE),
+      deliveryBacklog: timing(this.ALERT_DELIVERY_BACKLOG),
+      relayBehind: timing(this.ALERT_RELAY_BEHIND),
+      channelFailing: { percent: Number(percent.replace('%', '')), windowMs: parseDuration(window), everyMs: parseDuration(every) },
+    };
   }
 
   get notificationTiming() {

@@ -1,0 +1,65 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { rawQuery } from '../../core/database/raw-query';
+import { NotificationChannel, NotificationStatus } from '../notification.entity';
+
+/** The oldest message of a channel that is due and not sent. */
+export interface ChannelBacklog {
+  channel: NotificationChannel;
+  oldestDueAt: Date;
+  due: number;
+}
+
+/** A channel's finished sends in a window. */
+export interface ChannelOutcomes {
+  channel: NotificationChannel;
+  sent: number;
+  failed: number;
+}
+
+/**
+ * How the notification engine is doing, read from Postgres for Herald's watch on itself: what
+ * waits past its due time, how often each channel fails, how far the booking event relay is
+ * behind. Each figure is one query over indexed columns.
+ */
+@Injectable()
+export class EngineHealth {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Per channel, rows due by `now` and not sent (planned, queued or sending; a retry counts from its next attempt). */
+  async backlogs(now: Date): Promise<ChannelBacklog[]> {
+    const rows = await rawQuery<{ channel: NotificationChannel; oldest: string; due: number }>(
+      this.em.fork(),
+      `select "channel", min(greatest("due_at", coalesce("next_attempt_at", "due_at"))) as "oldest", count(*)::int as "due"
+         from "notifications"
+        where "status" in (?, ?, ?) and "due_at" <= ? and ("next_attempt_at" is null or "next_attempt_at" <= ?)
+        group by "channel"`,
+      [NotificationStatus.planned, NotificationStatus.queued, NotificationStatus.sending, now, now],
+    );
+    return rows.map((row) => ({ channel: row.channel, oldestDueAt: new Date(row.oldest), due: row.due }));
+  }
+
+  /**
+   * Per channel, how the messages due since `since` ended, of those sent or failed. Keyed on the
+   * due time, which (status, due_at) indexes: no index more on a column every send writes.
+   */
+  async outcomes(since: Date): Promise<ChannelOutcomes[]> {
+    return rawQuery<ChannelOutcomes>(
+      this.em.fork(),
+      `select "channel", count(*) filter (where "status" = ?)::int as "sent", count(*) filter (where "status" = ?)::int as "failed"
+         from "notifications" where "status" in (?, ?) and "due_at" >= ? group by "channel"`,
+      [NotificationStatus.sent, NotificationStatus.failed, NotificationStatus.sent, NotificationStatus.failed, since],
+    );
+  }
+
+  /** When the oldest booking event the relay has not planned yet happened; null when it is caught up. */
+  async oldestUnplannedEvent(): Promise<Date | null> {
+    const [row] = await rawQuery<{ oldest: string | null }>(
+      this.em.fork(),
+      `select min(e."occurred_at") as "oldest" from "booking_events" e, "notification_relay_positions" p
+        where p."name" = 'booking_events' and (e."tx_id", e."seq") > (p."tx_id", p."seq")`,
+      [],
+    );
+    return row?.oldest ? new Date(row.oldest) : null;
+  }
+}
