@@ -29,6 +29,9 @@ export interface DeliveryBatch {
   lease: number;
 }
 
+/** Jobs not finished yet: waiting (prioritized ones too), active or delayed. */
+const pendingJobs = (queue: Queue): Promise<number> => queue.getJobCountByTypes('waiting', 'active', 'prioritized', 'delayed');
+
 /** The notification queues, behind one adapter: ids and timing only ever reach Redis. */
 @Injectable()
 export class NotificationQueue implements OnModuleInit {
@@ -50,7 +53,7 @@ export class NotificationQueue implements OnModuleInit {
       [NotificationChannel.sms, sms],
     ]);
     // A Queue re-emits its connection's errors; with no listener one would crash the process.
-    for (const each of [queue, ...this.deliveries.values()]) each.on('error', (error) => this.logger.warn(`Queue ${each.name}: ${error.message}`));
+    for (const each of this.all) each.on('error', (error) => this.logger.warn(`Queue ${each.name}: ${error.message}`));
   }
 
   /**
@@ -59,7 +62,7 @@ export class NotificationQueue implements OnModuleInit {
    * would report as an unhandled error.
    */
   async onModuleInit(): Promise<void> {
-    await Promise.all([this.queue, ...this.deliveries.values()].map((each) => each.waitUntilReady()));
+    await Promise.all(this.all.map((each) => each.waitUntilReady()));
   }
 
   /** Hands claimed batches to their channel's consumers. */
@@ -72,7 +75,12 @@ export class NotificationQueue implements OnModuleInit {
 
   /** Batches of a channel waiting or being sent: the dispatcher hands out no more while it is high. */
   async backlog(channel: NotificationChannel): Promise<number> {
-    return this.deliveryQueue(channel).getJobCountByTypes('waiting', 'active', 'prioritized', 'delayed');
+    return pendingJobs(this.deliveryQueue(channel));
+  }
+
+  /** Jobs waiting, being worked on or delayed, per queue (the maintenance queue and each channel's). */
+  async depths(): Promise<{ queue: string; depth: number }[]> {
+    return Promise.all(this.all.map(async (queue) => ({ queue: queue.name, depth: await pendingJobs(queue) })));
   }
 
   /** Runs a maintenance job once per tick, however many schedulers ask for it. */
@@ -83,6 +91,11 @@ export class NotificationQueue implements OnModuleInit {
 
   deliveryQueue(channel: NotificationChannel): Queue {
     return this.deliveries.get(channel)!;
+  }
+
+  /** Every Herald queue: maintenance first, then one per channel. */
+  get all(): Queue[] {
+    return [this.queue, ...this.deliveries.values()];
   }
 
   /** The maintenance queue, for tests. */
