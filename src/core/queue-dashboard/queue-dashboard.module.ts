@@ -2,7 +2,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
-import { DELIVERY_QUEUES, NOTIFICATIONS_QUEUE } from '../../notifications/queue/notification-queue';
+import { HERALD_QUEUES } from '../../notifications/queue/notification-queue';
 import { NotificationQueueModule } from '../../notifications/queue/notification-queue.module';
 import { QUEUE_DASHBOARD_ROUTE, QueueDashboardAuth } from './queue-dashboard.auth';
 
@@ -11,7 +11,7 @@ import { QUEUE_DASHBOARD_ROUTE, QueueDashboardAuth } from './queue-dashboard.aut
   imports: [
     NotificationQueueModule,
     BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_ROUTE, adapter: ExpressAdapter, middleware: QueueDashboardAuth }),
-    BullBoardModule.forFeature(...[NOTIFICATIONS_QUEUE, ...DELIVERY_QUEUES].map((name) => ({ name, adapter: BullMQAdapter }))),
+    BullBoardModule.forFeature(...HERALD_QUEUES.map((name) => ({ name, adapter: BullMQAdapter }))),
   ],
 })
 export class QueueDashboardModule {}

@@ -10,7 +10,8 @@ export const NOTIFICATIONS_QUEUE = 'notifications';
 /** One delivery queue per channel: a slow SMS provider never holds up in-app or Telegram. */
 export const deliveryQueueName = (channel: NotificationChannel): string => `deliver-${channel}`;
 
-export const DELIVERY_QUEUES = Object.values(NotificationChannel).map(deliveryQueueName);
+/** Every queue Herald has: the maintenance ticks' and each channel's delivery queue. */
+export const HERALD_QUEUES = [NOTIFICATIONS_QUEUE, ...Object.values(NotificationChannel).map(deliveryQueueName)];
 
 export enum NotificationJob {
   /** Move rows entering the horizon to `queued`. */
