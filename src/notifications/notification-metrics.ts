@@ -3,7 +3,7 @@ import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../core/clock/clock';
 import { HeraldConfig } from '../core/config/herald-config';
 import { pgArray, rawQuery } from '../core/database/raw-query';
-import { Metrics } from '../core/metrics/metrics';
+import { Metrics, sharedWithinScrape } from '../core/metrics/metrics';
 import { NotificationChannel, NotificationStatus, NotificationType } from './notification.entity';
 import { BookingEventRelay } from './planning/booking-event-relay';
 import { PlanningModule } from './planning/planning.module';
@@ -27,6 +27,10 @@ const LATENESS_DUE_SLACK = '1 day';
  */
 @Injectable()
 export class NotificationMetrics implements OnModuleInit {
+  /** Two gauges each, one statement each per scrape. */
+  private readonly lateness = sharedWithinScrape(() => this.latenessRows());
+  private readonly relayLag = sharedWithinScrape(() => this.relay.lag());
+
   constructor(
     private readonly metrics: Metrics,
     private readonly em: EntityManager,
@@ -53,7 +57,7 @@ export class NotificationMetrics implements OnModuleInit {
       name: 'herald_reminders_sent_in_window',
       help: 'Reminders sent within the last METRICS_LATENESS_WINDOW, by channel (the sample behind herald_reminder_lateness_seconds)',
       labelNames: ['channel'],
-      read: async () => (await this.latenessRows()).map((row) => ({ labels: { channel: row.channel }, value: Number(row.sent) })),
+      read: async () => (await this.lateness()).map((row) => ({ labels: { channel: row.channel }, value: Number(row.sent) })),
     });
     this.metrics.scrapeGauge({
       name: 'herald_notification_oldest_due_age_seconds',
@@ -71,13 +75,13 @@ export class NotificationMetrics implements OnModuleInit {
       name: 'herald_relay_lag_events',
       help: 'Booking events committed past the notification relay position',
       labelNames: [],
-      read: async () => [{ labels: {}, value: (await this.relay.lag()).events }],
+      read: async () => [{ labels: {}, value: (await this.relayLag()).events }],
     });
     this.metrics.scrapeGauge({
       name: 'herald_relay_lag_oldest_age_seconds',
       help: 'Age of the oldest booking event past the notification relay position; 0 when none',
       labelNames: [],
-      read: async () => [{ labels: {}, value: this.ageSeconds((await this.relay.lag()).oldestAt) }],
+      read: async () => [{ labels: {}, value: this.ageSeconds((await this.relayLag()).oldestAt) }],
     });
   }
 
@@ -93,7 +97,7 @@ export class NotificationMetrics implements OnModuleInit {
   }
 
   private async reminderLateness() {
-    return (await this.latenessRows()).flatMap((row) =>
+    return (await this.lateness()).flatMap((row) =>
       [...LATENESS_QUANTILES.map((quantile, index) => ({ quantile, seconds: row.quantiles[index] })), { quantile: 1, seconds: row.max }].map(
         ({ quantile, seconds }) => ({ labels: { channel: row.channel, quantile: String(quantile) }, value: Number(seconds) }),
       ),

@@ -16,6 +16,18 @@ export interface ScrapeGaugeOptions<Label extends string> {
 }
 
 /**
+ * A registry collects every gauge of a scrape at once, so gauges fed by one statement can share
+ * it: calls while a read is running get that read's result; the next scrape reads afresh.
+ */
+export function sharedWithinScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  return () =>
+    (running ??= read().finally(() => {
+      running = null;
+    }));
+}
+
+/**
  * The API process's metrics registry, and the way other modules add their figures to it. Figures
  * that live in Postgres or Redis are gauges read at scrape time: the API process that answers
  * /metrics is rarely the worker that changed them, and the database holds the truth anyway.
