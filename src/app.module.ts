@@ -9,6 +9,9 @@ import { CoreModule } from './core/core.module';
 import { HeraldConfig, ProcessRole } from './core/config/herald-config';
 import { GraphQLModule } from './core/graphql/graphql.module';
 import { HealthModule } from './core/health/health.module';
+import { MetricsModule } from './core/metrics/metrics.module';
+import { QueueDashboardModule } from './core/queue-dashboard/queue-dashboard.module';
+import { NotificationMetricsModule } from './notifications/notification-metrics';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PreferencesModule } from './preferences/preferences.module';
 import { TemplatesModule } from './templates/templates.module';
@@ -23,7 +26,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         AuthModule,
-        ...(config.runs(ProcessRole.Api) ? [GraphQLModule, HealthModule] : []),
+        ...(config.runs(ProcessRole.Api) ? [GraphQLModule, HealthModule, MetricsModule.forRoot(), NotificationMetricsModule, QueueDashboardModule] : []),
         ...(config.runs(ProcessRole.Scheduler) ? [ScheduleModule.forRoot()] : []),
         UsersModule,
         BookingsModule,

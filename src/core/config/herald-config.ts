@@ -337,6 +337,16 @@ export class HeraldConfig {
   @IsUrl({ require_tld: false, require_protocol: true })
   TWILIO_API_BASE: string = 'https://api.twilio.com';
 
+  /** Bearer token Prometheus sends to read /metrics; without it /metrics answers 404. Never logged. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string = undefined;
+
+  /** How far back /metrics looks at sent reminders for their lateness. */
+  @Matches(DURATION)
+  METRICS_LATENESS_WINDOW: string = '15m';
+
   /** Where messages for channels without credentials are written (development only). */
   @IsString()
   OUTBOX_DIR: string = '.data/outbox';
@@ -388,6 +398,10 @@ export class HeraldConfig {
       dispatchPollMs: parseDuration(this.NOTIFY_DISPATCH_POLL),
       retentionDays: this.NOTIFY_RETENTION_DAYS,
     };
+  }
+
+  get latenessWindowMs(): number {
+    return parseDuration(this.METRICS_LATENESS_WINDOW);
   }
 
   get sandboxEnabled(): boolean {

@@ -14,17 +14,19 @@ describe('log redaction', () => {
     });
     const logger = pino(pinoOptions(loadConfig({ AUTH_JWT_SECRET: 'a-secret-that-is-at-least-32-characters' })), sink);
     logger.info({
-      req: { headers: { authorization: 'Bearer secret-token' } },
+      req: { url: '/admin/queues?token=jwt-in-the-address&x=1', headers: { authorization: 'Bearer secret-token' } },
+      res: { headers: { 'set-cookie': 'herald_queues_token=jwt-in-a-cookie; HttpOnly' } },
       recipient: { email: 'kamola@example.com', phone: '+998901234567' },
       message: { text: 'Your booking is at 14:30', chatId: 12345 },
       token: 'abc',
       notificationId: 'n-1',
     });
     const output = lines.join('');
-    for (const secret of ['secret-token', 'kamola@example.com', '+998901234567', 'Your booking is at 14:30', '12345', '"abc"']) {
+    for (const secret of ['jwt-in-the-address', 'jwt-in-a-cookie', 'secret-token', 'kamola@example.com', '+998901234567', 'Your booking is at 14:30', '12345', '"abc"']) {
       expect(output).not.toContain(secret);
     }
     expect(output).toContain('n-1');
+    expect(output).toContain('/admin/queues?token=[redacted]&x=1');
     expect(output).toContain('[redacted]');
   });
 });

@@ -10,7 +10,8 @@ export const NOTIFICATIONS_QUEUE = 'notifications';
 /** One delivery queue per channel: a slow SMS provider never holds up in-app or Telegram. */
 export const deliveryQueueName = (channel: NotificationChannel): string => `deliver-${channel}`;
 
-export const DELIVERY_QUEUES = Object.values(NotificationChannel).map(deliveryQueueName);
+/** Every queue Herald has: the maintenance ticks' and each channel's delivery queue. */
+export const HERALD_QUEUES = [NOTIFICATIONS_QUEUE, ...Object.values(NotificationChannel).map(deliveryQueueName)];
 
 export enum NotificationJob {
   /** Move rows entering the horizon to `queued`. */
@@ -28,6 +29,9 @@ export interface DeliveryBatch {
   ids: string[];
   lease: number;
 }
+
+/** Jobs not finished yet: waiting (prioritized ones too), active or delayed. */
+const pendingJobs = (queue: Queue): Promise<number> => queue.getJobCountByTypes('waiting', 'active', 'prioritized', 'delayed');
 
 /** The notification queues, behind one adapter: ids and timing only ever reach Redis. */
 @Injectable()
@@ -50,7 +54,7 @@ export class NotificationQueue implements OnModuleInit {
       [NotificationChannel.sms, sms],
     ]);
     // A Queue re-emits its connection's errors; with no listener one would crash the process.
-    for (const each of [queue, ...this.deliveries.values()]) each.on('error', (error) => this.logger.warn(`Queue ${each.name}: ${error.message}`));
+    for (const each of this.all) each.on('error', (error) => this.logger.warn(`Queue ${each.name}: ${error.message}`));
   }
 
   /**
@@ -59,7 +63,7 @@ export class NotificationQueue implements OnModuleInit {
    * would report as an unhandled error.
    */
   async onModuleInit(): Promise<void> {
-    await Promise.all([this.queue, ...this.deliveries.values()].map((each) => each.waitUntilReady()));
+    await Promise.all(this.all.map((each) => each.waitUntilReady()));
   }
 
   /** Hands claimed batches to their channel's consumers. */
@@ -72,7 +76,12 @@ export class NotificationQueue implements OnModuleInit {
 
   /** Batches of a channel waiting or being sent: the dispatcher hands out no more while it is high. */
   async backlog(channel: NotificationChannel): Promise<number> {
-    return this.deliveryQueue(channel).getJobCountByTypes('waiting', 'active', 'prioritized', 'delayed');
+    return pendingJobs(this.deliveryQueue(channel));
+  }
+
+  /** Jobs waiting, being worked on or delayed, per queue (the maintenance queue and each channel's). */
+  async depths(): Promise<{ queue: string; depth: number }[]> {
+    return Promise.all(this.all.map(async (queue) => ({ queue: queue.name, depth: await pendingJobs(queue) })));
   }
 
   /** Runs a maintenance job once per tick, however many schedulers ask for it. */
@@ -83,6 +92,11 @@ export class NotificationQueue implements OnModuleInit {
 
   deliveryQueue(channel: NotificationChannel): Queue {
     return this.deliveries.get(channel)!;
+  }
+
+  /** Every Herald queue: maintenance first, then one per channel. */
+  get all(): Queue[] {
+    return [this.queue, ...this.deliveries.values()];
   }
 
   /** The maintenance queue, for tests. */
