@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertMetricsModule } from './alerts/alert-metrics';
 import { AlertsModule } from './alerts/alerts.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuthModule } from './auth/auth.module';
@@ -26,7 +27,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         AuthModule,
-        ...(config.runs(ProcessRole.Api) ? [GraphQLModule, HealthModule, MetricsModule.forRoot(), NotificationMetricsModule, QueueDashboardModule] : []),
+        ...(config.runs(ProcessRole.Api) ? [GraphQLModule, HealthModule, MetricsModule.forRoot(), NotificationMetricsModule, AlertMetricsModule, QueueDashboardModule] : []),
         ...(config.runs(ProcessRole.Scheduler) ? [ScheduleModule.forRoot()] : []),
         UsersModule,
         BookingsModule,

@@ -128,6 +128,15 @@ describe('/metrics', () => {
       expect(sample(text, 'herald_graphql_request_duration_seconds_count', { operation_type: 'unknown', operation_name: 'unknown' })).toBeGreaterThanOrEqual(1);
     });
 
+    it('counts open business alerts by severity', async () => {
+      const before = await figures();
+      const raised = await t.gql(`mutation { raiseAlert(input: { severity: high, title: "Check the SMS balance" }) { id } }`, {}, t.tokens.admin);
+      expect(raised.errors).toBeUndefined();
+      const text = await figures();
+      expect(sample(text, 'herald_open_alerts', { severity: 'high' })).toBe((sample(before, 'herald_open_alerts', { severity: 'high' }) ?? 0) + 1);
+      expect(sample(text, 'herald_open_alerts', { severity: 'critical' })).toBe(sample(before, 'herald_open_alerts', { severity: 'critical' }));
+    });
+
     it('includes the default Node process metrics', async () => {
       const text = await figures();
       expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);

@@ -67,7 +67,7 @@ export class AlertsService {
         conditions = RULES[type](await this.health.outcomes(new Date(now.getTime() - timings.channelFailing.windowMs)), timings.channelFailing);
         break;
       case AlertType.relay_behind:
-        conditions = RULES[type](await this.health.oldestUnplannedEvent(), timings.relayBehind, now);
+        conditions = RULES[type]((await this.health.relayLag()).oldestAt, timings.relayBehind, now);
         break;
     }
     return this.observe(type, conditions, now);
@@ -132,6 +132,18 @@ export class AlertsService {
     const alert = await this.em.fork().findOne(BusinessAlert, { id, ...visibleTo(caller) });
     if (!alert) throw AlertsError.notFound(id);
     return alert;
+  }
+
+  /** Open alerts per severity (every severity, zeros included). */
+  async openBySeverity(): Promise<Record<AlertSeverity, number>> {
+    const rows = await rawQuery<{ severity: AlertSeverity; count: number }>(
+      this.em.fork(),
+      `select "severity", count(*)::int as "count" from "business_alerts" where "status" = any(?::text[]) group by "severity"`,
+      [`{${OPEN_STATUSES.join(',')}}`],
+    );
+    const counts = Object.fromEntries(SEVERITY_ORDER.map((severity) => [severity, 0])) as Record<AlertSeverity, number>;
+    for (const row of rows) counts[row.severity] = row.count;
+    return counts;
   }
 
   /** The alert as it is now, outside any request (subscriptions); null when it is gone. */

@@ -5,8 +5,8 @@ import { HeraldConfig } from '../core/config/herald-config';
 import { pgArray, rawQuery } from '../core/database/raw-query';
 import { Metrics, sharedWithinScrape } from '../core/metrics/metrics';
 import { NotificationChannel, NotificationStatus, NotificationType } from './notification.entity';
-import { BookingEventRelay } from './planning/booking-event-relay';
-import { PlanningModule } from './planning/planning.module';
+import { EngineHealth } from './health/engine-health.service';
+import { EngineHealthModule } from './health/engine-health.module';
 import { NotificationQueueModule } from './queue/notification-queue.module';
 import { NotificationQueue } from './queue/notification-queue';
 
@@ -29,13 +29,13 @@ const LATENESS_DUE_SLACK = '1 day';
 export class NotificationMetrics implements OnModuleInit {
   /** Two gauges each, one statement each per scrape. */
   private readonly lateness = sharedWithinScrape(() => this.latenessRows());
-  private readonly relayLag = sharedWithinScrape(() => this.relay.lag());
+  private readonly relayLag = sharedWithinScrape(() => this.health.relayLag());
 
   constructor(
     private readonly metrics: Metrics,
     private readonly em: EntityManager,
     private readonly queue: NotificationQueue,
-    private readonly relay: BookingEventRelay,
+    private readonly health: EngineHealth,
     private readonly clock: Clock,
     private readonly config: HeraldConfig,
   ) {}
@@ -121,18 +121,10 @@ export class NotificationMetrics implements OnModuleInit {
   }
 
   private async oldestDueAges() {
-    const now = this.clock.now();
-    const rows = await rawQuery<{ channel: string; oldest: Date | string }>(
-      this.em,
-      `select "channel", min(greatest("due_at", coalesce("next_attempt_at", "due_at"))) as "oldest"
-         from "notifications"
-        where "status" in (?, ?, ?) and greatest("due_at", coalesce("next_attempt_at", "due_at")) <= ?
-        group by "channel"`,
-      [NotificationStatus.planned, NotificationStatus.queued, NotificationStatus.sending, now],
-    );
-    const oldest = new Map(rows.map((row) => [row.channel, new Date(row.oldest)]));
+    const oldest = new Map((await this.health.backlogs(this.clock.now())).map((backlog) => [backlog.channel, backlog.oldestDueAt]));
     return CHANNELS.map((channel) => ({ labels: { channel }, value: this.ageSeconds(oldest.get(channel) ?? null) }));
   }
+
 
   private ageSeconds(since: Date | null): number {
     return since ? Math.max(0, (this.clock.now().getTime() - since.getTime()) / 1000) : 0;
@@ -140,5 +132,5 @@ export class NotificationMetrics implements OnModuleInit {
 }
 
 /** The notification figures of /metrics, for API processes alongside MetricsModule. */
-@Module({ imports: [NotificationQueueModule, PlanningModule], providers: [NotificationMetrics] })
+@Module({ imports: [NotificationQueueModule, EngineHealthModule], providers: [NotificationMetrics] })
 export class NotificationMetricsModule {}

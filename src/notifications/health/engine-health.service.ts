@@ -52,14 +52,15 @@ export class EngineHealth {
     );
   }
 
-  /** When the oldest booking event the relay has not planned yet happened; null when it is caught up. */
-  async oldestUnplannedEvent(): Promise<Date | null> {
-    const [row] = await rawQuery<{ oldest: string | null }>(
+  /** How many booking events the relay has not planned yet, and when the oldest of them happened (null when it is caught up). */
+  async relayLag(): Promise<{ events: number; oldestAt: Date | null }> {
+    const [row] = await rawQuery<{ events: number; oldest: string | null }>(
       this.em.fork(),
-      `select min(e."occurred_at") as "oldest" from "booking_events" e, "notification_relay_positions" p
+      `select count(*)::int as "events", min(e."occurred_at") as "oldest" from "booking_events" e, "notification_relay_positions" p
         where p."name" = 'booking_events' and (e."tx_id", e."seq") > (p."tx_id", p."seq")`,
       [],
     );
-    return row?.oldest ? new Date(row.oldest) : null;
+    return { events: row.events, oldestAt: row.oldest ? new Date(row.oldest) : null };
   }
+
 }

@@ -93,16 +93,6 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  /** Events committed past the relay's position, and when the oldest of them was written. */
-  async lag(): Promise<{ events: number; oldestAt: Date | null }> {
-    const [row] = await this.em.getConnection().execute<{ events: string; oldest_at: Date | string | null }[]>(
-      `select count(*) as "events", min(e."created_at") as "oldest_at"
-         from "booking_events" e, "notification_relay_positions" p
-        where p."name" = ? and (e."tx_id", e."seq") > (p."tx_id", p."seq")`,
-      [POSITION],
-    );
-    return { events: Number(row.events), oldestAt: row.oldest_at === null ? null : new Date(row.oldest_at) };
-  }
 
   /** Full batches one after another, then a nap until the next poll. */
   private async passes(pollMs: number): Promise<number> {
