@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AlertMetricsModule } from './alerts/alert-metrics';
 import { AlertsModule } from './alerts/alerts.module';
+import { OpsPageModule } from './alerts/ops-page/ops-page.controller';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuthModule } from './auth/auth.module';
 import { BookingsModule } from './bookings/bookings.module';
@@ -27,7 +28,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         AuthModule,
-        ...(config.runs(ProcessRole.Api) ? [GraphQLModule, HealthModule, MetricsModule.forRoot(), NotificationMetricsModule, AlertMetricsModule, QueueDashboardModule] : []),
+        ...(config.runs(ProcessRole.Api) ? [GraphQLModule, HealthModule, MetricsModule.forRoot(), NotificationMetricsModule, AlertMetricsModule, QueueDashboardModule, OpsPageModule] : []),
         ...(config.runs(ProcessRole.Scheduler) ? [ScheduleModule.forRoot()] : []),
         UsersModule,
         BookingsModule,
