@@ -213,6 +213,17 @@ describe('business alerts (e2e)', () => {
       expect((await alertFor('channel_failing:email'))[0]).toMatchObject({ severity: 'high', metadata: expect.objectContaining({ failed: 4, sent: 6, percent: 40 }) });
     });
 
+    it("raises late reminders from the p95 of a channel's lateness in the window", async () => {
+      const em = t.orm.em.fork();
+      const rows = await Promise.all(Array.from({ length: 10 }, () => insertNotification(t, { channel: NotificationChannel.telegram, dueInMs: -3 * MINUTE })));
+      // Each went out two minutes after it was due.
+      for (const row of rows) await em.nativeUpdate(Notification, { id: row.id }, { status: NotificationStatus.sent, sentAt: new Date(row.dueAt.getTime() + 2 * MINUTE) });
+      await scan('reminders_late');
+      const [late] = await alertFor('reminders_late:telegram');
+      expect(late).toMatchObject({ severity: 'high', status: 'active', metadata: expect.objectContaining({ channel: 'telegram', sent: 10 }) });
+      expect(Math.round(late.metadata.p95Seconds as number)).toBe(120);
+    });
+
     it('raises the relay behind when booking changes stay unplanned, and resolves it once they are planned', async () => {
       // This process runs no relay: the booking's event waits.
       dataOf(await t.gql(CREATE_BOOKING, { input: bookingInput(t) }, t.tokens.customer));

@@ -1,6 +1,6 @@
 import { AlertRuleTiming } from '../core/config/herald-config';
 import { HeldPayment, OverdueBooking, PendingSignature } from '../bookings/stuck-bookings.service';
-import { ChannelBacklog, ChannelOutcomes } from '../notifications/health/engine-health.service';
+import { ChannelBacklog, ChannelLateness, ChannelOutcomes } from '../notifications/health/engine-health.service';
 import { AlertSeverity, AlertType } from './business-alert.entity';
 
 /** A condition a scan found true now: what the open alert of its key should say. */
@@ -15,7 +15,7 @@ export interface Condition {
 const HOUR = 3_600_000;
 const hours = (ms: number) => Math.floor(ms / HOUR);
 const minutes = (ms: number) => Math.floor(ms / 60_000);
-/** Fewer finished sends than this in the window say nothing about a channel's health. */
+/** Fewer finished sends than this in the window say nothing about a channel's health (its failure rate, its lateness). */
 export const MIN_SENDS_FOR_FAILURE_RATE = 10;
 
 /** The scan rules: which alert type each watches, and how it reads its findings into conditions. */
@@ -94,6 +94,18 @@ export const RULES = {
           metadata: { channel: outcome.channel, sent: outcome.sent, failed: outcome.failed, percent },
         };
       }),
+
+  /** `lateness` carries the p95 as its one quantile. */
+  [AlertType.reminders_late]: (lateness: readonly ChannelLateness[], rule: { p95Ms: number; windowMs: number }): Condition[] =>
+    lateness
+      .filter((row) => row.sent >= MIN_SENDS_FOR_FAILURE_RATE && row.quantiles[0] * 1000 >= rule.p95Ms)
+      .map((row) => ({
+        dedupKey: `reminders_late:${row.channel}`,
+        severity: row.quantiles[0] * 1000 >= 5 * rule.p95Ms ? AlertSeverity.critical : AlertSeverity.high,
+        title: `${row.channel}: reminders ${Math.round(row.quantiles[0])} s late (p95)`,
+        description: `Of ${row.sent} reminders sent on ${row.channel} in the last ${minutes(rule.windowMs)} min, 5 % were later than ${Math.round(row.quantiles[0])} s (the latest ${Math.round(row.max)} s).`,
+        metadata: { channel: row.channel, sent: row.sent, p95Seconds: row.quantiles[0], maxSeconds: row.max },
+      })),
 
   [AlertType.relay_behind]: (oldestUnplanned: Date | null, timing: AlertRuleTiming, now: Date): Condition[] => {
     if (!oldestUnplanned || now.getTime() - oldestUnplanned.getTime() < timing.afterMs) return [];

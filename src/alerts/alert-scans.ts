@@ -83,6 +83,7 @@ export class AlertScans implements OnApplicationBootstrap, BeforeApplicationShut
       [AlertType.delivery_backlog]: rules.deliveryBacklog.everyMs,
       [AlertType.channel_failing]: rules.channelFailing.everyMs,
       [AlertType.relay_behind]: rules.relayBehind.everyMs,
+      [AlertType.reminders_late]: rules.remindersLate.everyMs,
     };
     return intervals[type];
   }

@@ -66,6 +66,9 @@ export class AlertsService {
       case AlertType.channel_failing:
         conditions = RULES[type](await this.health.outcomes(new Date(now.getTime() - timings.channelFailing.windowMs)), timings.channelFailing);
         break;
+      case AlertType.reminders_late:
+        conditions = RULES[type](await this.health.reminderLateness(new Date(now.getTime() - timings.remindersLate.windowMs), now, [0.95]), timings.remindersLate);
+        break;
       case AlertType.relay_behind:
         conditions = RULES[type]((await this.health.relayLag()).oldestAt, timings.relayBehind, now);
         break;

@@ -14,6 +14,8 @@ export enum AlertType {
   channel_failing = 'channel_failing',
   /** The booking event relay behind: changes not yet planned for. */
   relay_behind = 'relay_behind',
+  /** Reminders going out late: the p95 of their lateness over a threshold. */
+  reminders_late = 'reminders_late',
   manual = 'manual',
 }
 registerEnumType(AlertType, { name: 'AlertType' });

@@ -11,6 +11,7 @@ import { Migration20261201130000 } from './Migration20261201130000_templates';
 import { Migration20261201140000 } from './Migration20261201140000_history_audit';
 import { Migration20261201150000 } from './Migration20261201150000_alerts';
 import { Migration20261201160000 } from './Migration20261201160000_self_watch_alerts';
+import { Migration20261201170000 } from './Migration20261201170000_reminders_late_alerts';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201140000_history_audit', class: Migration20261201140000 },
   { name: 'Migration20261201150000_alerts', class: Migration20261201150000 },
   { name: 'Migration20261201160000_self_watch_alerts', class: Migration20261201160000 },
+  { name: 'Migration20261201170000_reminders_late_alerts', class: Migration20261201170000 },
 ];

@@ -2,9 +2,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../core/clock/clock';
 import { HeraldConfig } from '../core/config/herald-config';
-import { pgArray, rawQuery } from '../core/database/raw-query';
+import { rawQuery } from '../core/database/raw-query';
 import { Metrics, sharedWithinScrape } from '../core/metrics/metrics';
-import { NotificationChannel, NotificationStatus, NotificationType } from './notification.entity';
+import { NotificationChannel, NotificationStatus } from './notification.entity';
 import { EngineHealth } from './health/engine-health.service';
 import { EngineHealthModule } from './health/engine-health.module';
 import { NotificationQueueModule } from './queue/notification-queue.module';
@@ -14,12 +14,6 @@ const CHANNELS = Object.values(NotificationChannel);
 const STATUSES = Object.values(NotificationStatus);
 /** Reminder lateness is published as these quantiles of the window's sends, and their maximum. */
 const LATENESS_QUANTILES = [0.5, 0.9, 0.99];
-/**
- * Sends looked at are those due at most this long before the window began: it lets the query use
- * the (status, due_at) index instead of every sent row kept for retention, and a reminder sent
- * later than that after its due time is not lateness but an outage, which the other figures show.
- */
-const LATENESS_DUE_SLACK = '1 day';
 
 /**
  * Notification figures for /metrics, each read from Postgres or Redis at scrape time with one
@@ -107,18 +101,9 @@ export class NotificationMetrics implements OnModuleInit {
   /** Per channel: how many reminders were sent within the window, and their lateness quantiles and maximum. */
   private latenessRows() {
     const now = this.clock.now();
-    const since = new Date(now.getTime() - this.config.latenessWindowMs);
-    return rawQuery<{ channel: NotificationChannel; sent: string; quantiles: number[]; max: number }>(
-      this.em,
-      `select "channel", count(*) as "sent",
-              percentile_cont(?::float8[]) within group (order by extract(epoch from "sent_at" - "due_at")) as "quantiles",
-              max(extract(epoch from "sent_at" - "due_at"))::float8 as "max"
-         from "notifications"
-        where "status" = ? and "type" = ? and "due_at" > ?::timestamptz - ?::interval and "sent_at" > ? and "sent_at" <= ?
-        group by "channel"`,
-      [pgArray(LATENESS_QUANTILES.map(String)), NotificationStatus.sent, NotificationType.booking_reminder, since, LATENESS_DUE_SLACK, since, now],
-    );
+    return this.health.reminderLateness(new Date(now.getTime() - this.config.latenessWindowMs), now, LATENESS_QUANTILES);
   }
+
 
   private async oldestDueAges() {
     const oldest = new Map((await this.health.backlogs(this.clock.now())).map((backlog) => [backlog.channel, backlog.oldestDueAt]));

@@ -231,6 +231,10 @@ export class HeraldConfig {
   })
   ALERT_CHANNEL_FAILING: string = '25%,15m,5m';
 
+  /** Reminders late: their p95 lateness on a channel over this (high; critical from five times it), the window, scan every. */
+  @Matches(ALERT_RULE, { message: 'ALERT_REMINDERS_LATE must be three durations: p95 threshold, window, scan interval, like 60s,15m,5m' })
+  ALERT_REMINDERS_LATE: string = '60s,15m,5m';
+
   /** How often the booking event relay looks for events it was not woken for (it normally wakes on NOTIFY). */
   @Matches(DURATION)
   NOTIFY_RELAY_POLL: string = '1s';
@@ -363,6 +367,7 @@ export class HeraldConfig {
   /** Each business alert rule's thresholds and scan interval, in milliseconds. */
   get alertRules(): Record<'signaturePending' | 'paymentOnHold' | 'bookingOverdue' | 'deliveryBacklog' | 'relayBehind', AlertRuleTiming> & {
     channelFailing: { percent: number; windowMs: number; everyMs: number };
+    remindersLate: { p95Ms: number; windowMs: number; everyMs: number };
   } {
     const timing = (setting: string): AlertRuleTiming => {
       const [afterMs, escalateAfterMs, everyMs] = parseDurationList(setting);
@@ -376,6 +381,7 @@ export class HeraldConfig {
       deliveryBacklog: timing(this.ALERT_DELIVERY_BACKLOG),
       relayBehind: timing(this.ALERT_RELAY_BEHIND),
       channelFailing: { percent: Number(percent.replace('%', '')), windowMs: parseDuration(window), everyMs: parseDuration(every) },
+      remindersLate: (([p95Ms, windowMs, everyMs]) => ({ p95Ms, windowMs, everyMs }))(parseDurationList(this.ALERT_REMINDERS_LATE)),
     };
   }
 
