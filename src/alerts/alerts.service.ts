@@ -5,7 +5,7 @@ import { AuthUser, Role } from '../auth/role';
 import { StuckBookings } from '../bookings/stuck-bookings.service';
 import { Clock } from '../core/clock/clock';
 import { HeraldConfig } from '../core/config/herald-config';
-import { rawQuery } from '../core/database/raw-query';
+import { pgArray, rawQuery } from '../core/database/raw-query';
 import { assertCursor, Page, PageInput, toPage } from '../core/pagination/pagination';
 import { User } from '../users/user.entity';
 import { AlertEvent, AlertEventKind } from './alert-event.entity';
@@ -94,6 +94,8 @@ export class AlertsService {
           now,
           now,
           JSON.stringify(condition.metadata),
+          pgArray(SEVERITY_ORDER),
+          pgArray(SEVERITY_ORDER),
         ]);
         const alert = tx.getReference(BusinessAlert, row.id);
         if (row.inserted || (row.previous && rank(condition.severity) > rank(row.previous))) changed.push(row.id);
@@ -109,7 +111,7 @@ export class AlertsService {
         tx,
         `update "business_alerts" set "status" = ?, "resolved_at" = ?, "resolution_note" = ?, "updated_at" = ?
           where "type" = ? and "status" = any(?::text[]) and not ("dedup_key" = any(?::text[])) returning "id"`,
-        [AlertStatus.resolved, now, 'The condition cleared', now, type, `{${OPEN_STATUSES.join(',')}}`, `{${conditions.map((c) => `"${c.dedupKey}"`).join(',')}}`],
+        [AlertStatus.resolved, now, 'The condition cleared', now, type, pgArray(OPEN_STATUSES), pgArray(conditions.map((condition) => condition.dedupKey))],
       );
       for (const { id } of resolved) tx.create(AlertEvent, { alert: tx.getReference(BusinessAlert, id), kind: AlertEventKind.auto_resolved });
       changed.push(...resolved.map((row) => row.id));
@@ -142,7 +144,7 @@ export class AlertsService {
     const rows = await rawQuery<{ severity: AlertSeverity; count: number }>(
       this.em.fork(),
       `select "severity", count(*)::int as "count" from "business_alerts" where "status" = any(?::text[]) group by "severity"`,
-      [`{${OPEN_STATUSES.join(',')}}`],
+      [pgArray(OPEN_STATUSES)],
     );
     const counts = Object.fromEntries(SEVERITY_ORDER.map((severity) => [severity, 0])) as Record<AlertSeverity, number>;
     for (const row of rows) counts[row.severity] = row.count;
@@ -261,7 +263,7 @@ values (gen_random_uuid(), ?, ?, ?, ?, 'active', ?, ?, ?, 1, ?, ?, ?::jsonb)
 on conflict ("dedup_key") where "status" in ('active', 'acknowledged', 'ignored') do update set
   "occurrences" = "business_alerts"."occurrences" + 1,
   "last_seen_at" = excluded."last_seen_at",
-  "severity" = case when array_position(array['low', 'medium', 'high', 'critical'], excluded."severity") > array_position(array['low', 'medium', 'high', 'critical'], "business_alerts"."severity") then excluded."severity" else "business_alerts"."severity" end,
+  "severity" = case when array_position(?::text[], excluded."severity") > array_position(?::text[], "business_alerts"."severity") then excluded."severity" else "business_alerts"."severity" end,
   "title" = excluded."title",
   "description" = excluded."description",
   "metadata" = excluded."metadata",

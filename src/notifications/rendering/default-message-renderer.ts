@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
+import { WallClock, wallClock } from '../../core/time/wall-clock';
 import { zoneOrUtc } from '../../core/time/zones';
 import { NotificationType } from '../notification.entity';
 import { MessageRenderer, RenderContext, RenderedMessage } from './message-renderer';
@@ -34,13 +35,13 @@ export class DefaultMessageRenderer extends MessageRenderer {
   private aboutBooking({ notification, recipient, booking }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
     if (!booking) throw new Error(`notification ${notification.id} (${notification.type}) has no booking to render`);
     const zone = zoneOrUtc(booking.timezone);
-    const start = localParts(booking.startsAt, locale, zone);
-    const end = localParts(booking.endsAt, locale, zone);
+    const start = wallClock(booking.startsAt, locale, zone);
+    const end = wallClock(booking.endsAt, locale, zone);
     const now = this.clock.now().getTime();
     const leftMs = notification.type === NotificationType.booking_ending_soon ? booking.endsAt.getTime() - now : booking.startsAt.getTime() - now;
     const values = {
       service: booking.serviceName,
-      date: longDate(start),
+      date: start.date,
       time: start.time,
       left: UNTIL_START.includes(notification.type) || notification.type === NotificationType.booking_ending_soon ? formatLeft(leftMs, locale) : '',
     };
@@ -57,8 +58,8 @@ export class DefaultMessageRenderer extends MessageRenderer {
     if (notification.type === NotificationType.booking_rescheduled && previous) {
       const wasAt = new Date(previous);
       if (!Number.isNaN(wasAt.getTime())) {
-        const was = localParts(wasAt, locale, zone);
-        body.push(`${texts.label.was}: ${longDate(was)}, ${was.time}`);
+        const was = wallClock(wasAt, locale, zone);
+        body.push(`${texts.label.was}: ${was.date}, ${was.time}`);
       }
     }
     if (booking.address) body.push(`${texts.label.address}: ${booking.address}`);
@@ -71,12 +72,12 @@ export class DefaultMessageRenderer extends MessageRenderer {
     const zone = zoneOrUtc(recipient.timezone);
     // A local calendar date names the same day anywhere: read at its UTC noon.
     const day = notification.payload.agendaDate
-      ? localParts(new Date(`${notification.payload.agendaDate}T12:00:00Z`), locale, 'UTC')
-      : localParts(notification.dueAt, locale, zone);
-    const values = { date: longDate(day), count: agenda.length };
+      ? wallClock(new Date(`${notification.payload.agendaDate}T12:00:00Z`), locale, 'UTC')
+      : wallClock(notification.dueAt, locale, zone);
+    const values = { date: day.date, count: agenda.length };
     const lines = agenda.map((booking) => {
-      const start = localParts(booking.startsAt, locale, zone);
-      const end = localParts(booking.endsAt, locale, zone);
+      const start = wallClock(booking.startsAt, locale, zone);
+      const end = wallClock(booking.endsAt, locale, zone);
       const where = booking.address ? `, ${booking.address}` : '';
       return `${start.time}–${end.time}  ${booking.serviceName} — ${booking.customer.name}${where}`;
     });
@@ -87,65 +88,10 @@ export class DefaultMessageRenderer extends MessageRenderer {
   }
 }
 
-/** An instant as a wall clock shows it in a zone and locale: the pieces the texts are made of. */
-interface LocalParts {
-  weekday: string;
-  day: string;
-  month: string;
-  year: string;
-  /** 24-hour "HH:mm". */
-  time: string;
-}
-
-/** Formatters are costly to build and cheap to reuse: one per locale and zone. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Recently formatted instants: a booking's messages (reminders, notices, both channels) share their times. */
-const recentParts = new Map<string, LocalParts>();
-
-function localParts(instant: Date, locale: string, zone: string): LocalParts {
-  const memoKey = `${instant.getTime()}|${locale}|${zone}`;
-  let parts = recentParts.get(memoKey);
-  if (!parts) {
-    parts = formatParts(instant, locale, zone);
-    if (recentParts.size >= 10_000) recentParts.clear();
-    recentParts.set(memoKey, parts);
-  }
-  return parts;
-}
-
-function formatParts(instant: Date, locale: string, zone: string): LocalParts {
-  const key = `${locale}|${zone}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat(locale, {
-      timeZone: zone,
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      numberingSystem: 'latn',
-    });
-    formatters.set(key, formatter);
-  }
-  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const part of formatter.formatToParts(instant)) parts[part.type] = part.value;
-  return { weekday: parts.weekday!, day: parts.day!, month: parts.month!, year: parts.year!, time: `${parts.hour!.padStart(2, '0')}:${parts.minute!}` };
-}
-
-/** "Friday, 10 January 2031". */
-function longDate(moment: LocalParts): string {
-  return `${moment.weekday}, ${moment.day} ${moment.month} ${moment.year}`;
-}
-
 /** "Friday, 10 January 2031, 14:00–14:45", or both dates when it ends on another day. */
-function span(start: LocalParts, end: LocalParts): string {
-  const sameDay = start.day === end.day && start.month === end.month && start.year === end.year;
-  if (sameDay) return `${longDate(start)}, ${start.time}–${end.time}`;
-  return `${longDate(start)}, ${start.time} – ${longDate(end)}, ${end.time}`;
+function span(start: WallClock, end: WallClock): string {
+  if (start.date === end.date) return `${start.date}, ${start.time}–${end.time}`;
+  return `${start.date}, ${start.time} – ${end.date}, ${end.time}`;
 }
 
 /** "3 hours", "45 минут", "1 soat": whole hours from an hour on, minutes below. */
