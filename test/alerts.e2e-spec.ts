@@ -224,6 +224,32 @@ describe('business alerts (e2e)', () => {
       expect(Math.round(late.metadata.p95Seconds as number)).toBe(120);
     });
 
+    it("raises a channel's provider unreachable when messages keep retrying and none gets through, and resolves it once one does", async () => {
+      const em = t.orm.em.fork();
+      const retrying = async () => {
+        const row = await insertNotification(t, { channel: NotificationChannel.sms, dueInMs: -10 * MINUTE, attempts: 2, nextAttemptInMs: MINUTE });
+        await em.nativeUpdate(Notification, { id: row.id }, { lastError: 'connect ECONNREFUSED 127.0.0.1:443' });
+        return row;
+      };
+      const rows = [await retrying(), await retrying()];
+      await scan('channel_unreachable');
+      // Two retries may be two bad numbers.
+      expect(await alertFor('channel_unreachable:sms')).toEqual([]);
+      rows.push(await retrying());
+      await scan('channel_unreachable');
+      const [unreachable] = await alertFor('channel_unreachable:sms');
+      expect(unreachable).toMatchObject({ severity: 'high', status: 'active', metadata: expect.objectContaining({ channel: 'sms', retrying: 3 }) });
+      later(0.5);
+      await scan('channel_unreachable');
+      expect((await alertFor('channel_unreachable:sms'))[0]).toMatchObject({ id: unreachable.id, severity: 'critical' });
+
+      // One goes through: the provider answers again.
+      await em.nativeUpdate(Notification, { id: rows[0].id }, { status: NotificationStatus.sent, sentAt: t.clock.now() });
+      await scan('channel_unreachable');
+      expect((await alertFor('channel_unreachable:sms'))[0]).toMatchObject({ id: unreachable.id, status: 'resolved' });
+      await em.nativeUpdate(Notification, { id: { $in: rows.map((row) => row.id) } }, { status: NotificationStatus.cancelled });
+    });
+
     it('raises the relay behind when booking changes stay unplanned, and resolves it once they are planned', async () => {
       // This process runs no relay: the booking's event waits.
       dataOf(await t.gql(CREATE_BOOKING, { input: bookingInput(t) }, t.tokens.customer));

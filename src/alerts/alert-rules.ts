@@ -1,6 +1,6 @@
 import { AlertRuleTiming } from '../core/config/herald-config';
 import { HeldPayment, OverdueBooking, PendingSignature } from '../bookings/stuck-bookings.service';
-import { ChannelBacklog, ChannelLateness, ChannelOutcomes } from '../notifications/health/engine-health.service';
+import { ChannelBacklog, ChannelLateness, ChannelOutcomes, ChannelRetries } from '../notifications/health/engine-health.service';
 import { AlertSeverity, AlertType } from './business-alert.entity';
 
 /** A condition a scan found true now: what the open alert of its key should say. */
@@ -17,6 +17,8 @@ const hours = (ms: number) => Math.floor(ms / HOUR);
 const minutes = (ms: number) => Math.floor(ms / 60_000);
 /** Fewer finished sends than this in the window say nothing about a channel's health (its failure rate, its lateness). */
 export const MIN_SENDS_FOR_FAILURE_RATE = 10;
+/** Fewer messages retrying than this may be one bad address, not a provider down. */
+export const MIN_RETRYING_FOR_UNREACHABLE = 3;
 
 /** The scan rules: which alert type each watches, and how it reads its findings into conditions. */
 export const RULES = {
@@ -106,6 +108,22 @@ export const RULES = {
         description: `Of ${row.sent} reminders sent on ${row.channel} in the last ${minutes(rule.windowMs)} min, 5 % were later than ${Math.round(row.quantiles[0])} s (the latest ${Math.round(row.max)} s).`,
         metadata: { channel: row.channel, sent: row.sent, p95Seconds: row.quantiles[0], maxSeconds: row.max },
       })),
+
+  /** Messages retrying after errors with no send getting through since the oldest of them fell due: the provider is unreachable. */
+  [AlertType.channel_unreachable]: (retries: readonly ChannelRetries[], timing: AlertRuleTiming, now: Date): Condition[] =>
+    retries
+      .map((row) => ({ ...row, since: Math.max(row.oldestDueAt.getTime(), row.lastSentAt?.getTime() ?? 0) }))
+      .filter((row) => row.retrying >= MIN_RETRYING_FOR_UNREACHABLE && now.getTime() - row.since >= timing.afterMs)
+      .map((row) => {
+        const age = now.getTime() - row.since;
+        return {
+          dedupKey: `channel_unreachable:${row.channel}`,
+          severity: age >= timing.escalateAfterMs ? AlertSeverity.critical : AlertSeverity.high,
+          title: `${row.channel}: provider unreachable for ${minutes(age)} min`,
+          description: `${row.retrying} message(s) on ${row.channel} are waiting to be tried again after errors, and nothing has gone through since ${new Date(row.since).toISOString()}. Check the provider's status and Herald's credentials for it.`,
+          metadata: { channel: row.channel, retrying: row.retrying, oldestDueAt: row.oldestDueAt.toISOString(), lastSentAt: row.lastSentAt?.toISOString() ?? null },
+        };
+      }),
 
   [AlertType.relay_behind]: (oldestUnplanned: Date | null, timing: AlertRuleTiming, now: Date): Condition[] => {
     if (!oldestUnplanned || now.getTime() - oldestUnplanned.getTime() < timing.afterMs) return [];

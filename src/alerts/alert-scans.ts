@@ -84,6 +84,7 @@ export class AlertScans implements OnApplicationBootstrap, BeforeApplicationShut
       [AlertType.channel_failing]: rules.channelFailing.everyMs,
       [AlertType.relay_behind]: rules.relayBehind.everyMs,
       [AlertType.reminders_late]: rules.remindersLate.everyMs,
+      [AlertType.channel_unreachable]: rules.channelUnreachable.everyMs,
     };
     return intervals[type];
   }

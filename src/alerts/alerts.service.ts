@@ -15,6 +15,9 @@ import { ALERT_CHANGED_TOPIC, AlertChanged, AlertSeverity, AlertStatus, AlertTyp
 import { LiveEvents } from '../core/graphql/live-events';
 import { EngineHealth } from '../notifications/health/engine-health.service';
 import { AlertsFilter, RaiseAlertInput } from './dto/alert.input';
+import { AlertNoticeKind } from '../notifications/notification.entity';
+import { NotificationPlanner, StaffNotice } from '../notifications/planning/notification-planner.service';
+import { ALERT_AUDIENCE, noticeFor, noticeOf } from './alert-notices';
 
 /** What one scan did. */
 export interface ScanResult {
@@ -35,6 +38,7 @@ const STAFF: readonly Role[] = [Role.ops, Role.finance, Role.admin];
 @Injectable()
 export class AlertsService {
   private readonly logger = new Logger(AlertsService.name);
+  private readonly repeatMs: Partial<Record<AlertSeverity, number>>;
 
   constructor(
     private readonly em: EntityManager,
@@ -43,7 +47,10 @@ export class AlertsService {
     private readonly stuck: StuckBookings,
     private readonly live: LiveEvents,
     private readonly health: EngineHealth,
-  ) {}
+    private readonly planner: NotificationPlanner,
+  ) {
+    this.repeatMs = config.alertRepeatMs;
+  }
 
   /** Runs one rule now: what it finds raises or updates alerts; open alerts of its type it no longer finds resolve themselves. */
   async scan(type: ScannedType): Promise<ScanResult> {
@@ -69,6 +76,9 @@ export class AlertsService {
       case AlertType.reminders_late:
         conditions = RULES[type](await this.health.reminderLateness(new Date(now.getTime() - timings.remindersLate.windowMs), now, [0.95]), timings.remindersLate);
         break;
+      case AlertType.channel_unreachable:
+        conditions = RULES[type](await this.health.retrying(), timings.channelUnreachable, now);
+        break;
       case AlertType.relay_behind:
         conditions = RULES[type]((await this.health.relayLag()).oldestAt, timings.relayBehind, now);
         break;
@@ -76,13 +86,17 @@ export class AlertsService {
     return this.observe(type, conditions, now);
   }
 
-  /** Brings the open alerts of `type` in line with the conditions found true at `now`, in one transaction. */
+  /**
+   * Brings the open alerts of `type` in line with the conditions found true at `now`, in one
+   * transaction, and plans in it the staff notices the changes call for (see noticeFor).
+   */
   async observe(type: ScannedType, conditions: readonly Condition[], now: Date): Promise<ScanResult> {
     const result: ScanResult = { type, raised: 0, seenAgain: 0, escalated: 0, resolved: 0 };
     const changed: string[] = [];
     await this.em.fork().transactional(async (tx) => {
+      const notices: StaffNotice[] = [];
       for (const condition of conditions) {
-        const [row] = await rawQuery<{ id: string; inserted: boolean; previous: AlertSeverity | null }>(tx, UPSERT_OPEN, [
+        const [row] = await rawQuery<UpsertedAlert>(tx, UPSERT_OPEN, [
           condition.dedupKey,
           now,
           now,
@@ -106,16 +120,24 @@ export class AlertsService {
           result.escalated++;
           tx.create(AlertEvent, { alert, kind: AlertEventKind.escalated, details: { from: row.previous, to: condition.severity } });
         } else result.seenAgain++;
+        const kind = noticeFor(
+          { status: row.status, severity: row.severity, noticesSent: row.notices_sent, lastNoticeAt: row.last_notice_at === null ? null : new Date(row.last_notice_at), lastNoticeSeverity: row.last_notice_severity },
+          now,
+          this.repeatMs,
+        );
+        if (kind) notices.push(await this.recordNotice(tx, row.id, kind, now));
       }
-      const resolved = await rawQuery<{ id: string }>(
+      const resolved = await rawQuery<{ id: string; notices_sent: number }>(
         tx,
         `update "business_alerts" set "status" = ?, "resolved_at" = ?, "resolution_note" = ?, "updated_at" = ?
-          where "type" = ? and "status" = any(?::text[]) and not ("dedup_key" = any(?::text[])) returning "id"`,
+          where "type" = ? and "status" = any(?::text[]) and not ("dedup_key" = any(?::text[])) returning "id", "notices_sent"`,
         [AlertStatus.resolved, now, 'The condition cleared', now, type, pgArray(OPEN_STATUSES), pgArray(conditions.map((condition) => condition.dedupKey))],
       );
       for (const { id } of resolved) tx.create(AlertEvent, { alert: tx.getReference(BusinessAlert, id), kind: AlertEventKind.auto_resolved });
       changed.push(...resolved.map((row) => row.id));
       result.resolved = resolved.length;
+      notices.push(...(await this.closeNotices(tx, resolved.map((row) => ({ id: row.id, noticesSent: row.notices_sent })), now)));
+      await this.planner.planStaffNotices(tx, notices);
       await tx.flush();
     });
     if (result.raised || result.escalated || result.resolved) this.logger.log(`Alert scan ${type}: ${JSON.stringify(result)}`);
@@ -160,11 +182,19 @@ export class AlertsService {
     return this.em.fork().find(AlertEvent, { alert: alertId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
+  /** Someone is on it: no more repeats, and notices not yet gone are dropped (an escalation still notifies). */
   acknowledge(caller: AuthUser, id: string): Promise<BusinessAlert> {
-    return this.change(caller, id, 'acknowledged', [AlertStatus.active], (alert, now) => {
-      Object.assign(alert, { status: AlertStatus.acknowledged, acknowledgedAt: now, acknowledgedBy: this.em.getReference(User, caller.id) });
-      return { kind: AlertEventKind.acknowledged };
-    });
+    return this.change(
+      caller,
+      id,
+      'acknowledged',
+      [AlertStatus.active],
+      (alert, now) => {
+        Object.assign(alert, { status: AlertStatus.acknowledged, acknowledgedAt: now, acknowledgedBy: this.em.getReference(User, caller.id) });
+        return { kind: AlertEventKind.acknowledged };
+      },
+      async (tx, alert) => void (await this.planner.cancelStaffNotices(tx, [alert.id])),
+    );
   }
 
   async assign(caller: AuthUser, id: string, assigneeId: string): Promise<BusinessAlert> {
@@ -176,20 +206,35 @@ export class AlertsService {
     });
   }
 
+  /** Closed by hand: staff who were told of it hear that it is resolved. */
   resolve(caller: AuthUser, id: string, note: string | null): Promise<BusinessAlert> {
-    return this.change(caller, id, 'resolved', OPEN_STATUSES, (alert, now) => {
-      Object.assign(alert, { status: AlertStatus.resolved, resolvedAt: now, resolvedBy: this.em.getReference(User, caller.id), resolutionNote: note });
-      return { kind: AlertEventKind.resolved, details: { note } };
-    });
+    return this.change(
+      caller,
+      id,
+      'resolved',
+      OPEN_STATUSES,
+      (alert, now) => {
+        Object.assign(alert, { status: AlertStatus.resolved, resolvedAt: now, resolvedBy: this.em.getReference(User, caller.id), resolutionNote: note });
+        return { kind: AlertEventKind.resolved, details: { note } };
+      },
+      async (tx, alert, now) => void (await this.planner.planStaffNotices(tx, await this.closeNotices(tx, [alert], now))),
+    );
   }
 
-  /** A silence: the alert stays open (so the condition raises nothing new) but quiet until `until`. */
+  /** A silence: the alert stays open (so the condition raises nothing new) but quiet until `until`; notices not yet gone are dropped. */
   ignore(caller: AuthUser, id: string, until: Date, reason: string): Promise<BusinessAlert> {
     if (until.getTime() <= this.clock.now().getTime()) throw AlertsError.silenceInPast(until);
-    return this.change(caller, id, 'ignored', OPEN_STATUSES, (alert) => {
-      Object.assign(alert, { status: AlertStatus.ignored, ignoredUntil: until, ignoreReason: reason });
-      return { kind: AlertEventKind.ignored, details: { until: until.toISOString(), reason } };
-    });
+    return this.change(
+      caller,
+      id,
+      'ignored',
+      OPEN_STATUSES,
+      (alert) => {
+        Object.assign(alert, { status: AlertStatus.ignored, ignoredUntil: until, ignoreReason: reason });
+        return { kind: AlertEventKind.ignored, details: { until: until.toISOString(), reason } };
+      },
+      async (tx, alert) => void (await this.planner.cancelStaffNotices(tx, [alert.id])),
+    );
   }
 
   /** An alert raised by hand (admins): its own key, so it never merges with a scan's. */
@@ -206,6 +251,10 @@ export class AlertsService {
         lastSeenAt: now,
       });
       tx.create(AlertEvent, { alert, kind: AlertEventKind.raised, actorId: caller.id, details: { severity: input.severity } });
+      await tx.flush();
+      await this.planner.planStaffNotices(tx, [await this.recordNotice(tx, alert.id, AlertNoticeKind.raised, now)]);
+      // The notice counters were written in SQL: read them back for the answer.
+      await tx.refresh(alert);
       return alert;
     });
     await this.announce([raised]);
@@ -219,6 +268,8 @@ export class AlertsService {
     action: string,
     from: readonly AlertStatus[],
     apply: (alert: BusinessAlert, now: Date) => { kind: AlertEventKind; details?: Record<string, unknown> },
+    /** Runs after the change is written, in its transaction: what it means for staff notices. */
+    then?: (tx: EntityManager, alert: BusinessAlert, now: Date) => Promise<void>,
   ): Promise<BusinessAlert> {
     const changed = await this.em.fork().transactional(async (tx) => {
       const alert = await tx.findOne(BusinessAlert, { id, ...visibleTo(caller) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -227,10 +278,39 @@ export class AlertsService {
       const now = this.clock.now();
       const { kind, details } = apply(alert, now);
       tx.create(AlertEvent, { alert, kind, actorId: caller.id, details: details ?? {} });
+      if (then) {
+        await tx.flush();
+        await then(tx, alert, now);
+        // The notice counters were written in SQL: read them back for the answer.
+        await tx.refresh(alert);
+      }
       return alert;
     });
     await this.announce([changed]);
     return changed;
+  }
+
+  /** Counts one more notice on the alert and returns it, numbered, as the planner takes it. */
+  private async recordNotice(tx: EntityManager, alertId: string, kind: AlertNoticeKind, now: Date): Promise<StaffNotice> {
+    const [row] = await rawQuery<{ id: string; type: AlertType; severity: AlertSeverity; title: string; description: string; occurrences: number; first_seen_at: string | Date; notices_sent: number }>(
+      tx,
+      `update "business_alerts" set "notices_sent" = "notices_sent" + 1, "last_notice_at" = ?, "last_notice_severity" = "severity"
+        where "id" = ? returning "id", "type", "severity", "title", "description", "occurrences", "first_seen_at", "notices_sent"`,
+      [now, alertId],
+    );
+    const notice = noticeOf({ ...row, firstSeenAt: new Date(row.first_seen_at) }, kind);
+    return { notice, sequence: row.notices_sent, roles: ALERT_AUDIENCE[row.type] };
+  }
+
+  /** Closed alerts: their pending notices are dropped, and staff already told of them hear that they are resolved. */
+  private async closeNotices(tx: EntityManager, alerts: readonly { id: string; noticesSent: number }[], now: Date): Promise<StaffNotice[]> {
+    await this.planner.cancelStaffNotices(
+      tx,
+      alerts.map((alert) => alert.id),
+      AlertNoticeKind.resolved,
+    );
+    const told = alerts.filter((alert) => alert.noticesSent > 0);
+    return Promise.all(told.map((alert) => this.recordNotice(tx, alert.id, AlertNoticeKind.resolved, now)));
   }
 
   /** Tells live subscribers, after the commit; a Redis hiccup loses the announcement, never the change. */
@@ -269,4 +349,17 @@ on conflict ("dedup_key") where "status" in ('active', 'acknowledged', 'ignored'
   "metadata" = excluded."metadata",
   "status" = case when "business_alerts"."status" = 'ignored' and "business_alerts"."ignored_until" <= excluded."last_seen_at" then 'active' else "business_alerts"."status" end,
   "updated_at" = excluded."updated_at"
-returning "id", (xmax = 0) as "inserted", (select "severity" from "previous") as "previous"`;
+returning "id", (xmax = 0) as "inserted", (select "severity" from "previous") as "previous",
+          "status", "severity", "notices_sent", "last_notice_at", "last_notice_severity"`;
+
+/** What UPSERT_OPEN returns: whether the alert is new, the severity it had, and where it stands now. */
+interface UpsertedAlert {
+  id: string;
+  inserted: boolean;
+  previous: AlertSeverity | null;
+  status: AlertStatus;
+  severity: AlertSeverity;
+  notices_sent: number;
+  last_notice_at: string | Date | null;
+  last_notice_severity: AlertSeverity | null;
+}

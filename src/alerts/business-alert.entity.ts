@@ -16,6 +16,8 @@ export enum AlertType {
   relay_behind = 'relay_behind',
   /** Reminders going out late: the p95 of their lateness over a threshold. */
   reminders_late = 'reminders_late',
+  /** A channel's provider unreachable: messages retrying after errors and none getting through. */
+  channel_unreachable = 'channel_unreachable',
   manual = 'manual',
 }
 registerEnumType(AlertType, { name: 'AlertType' });
@@ -58,7 +60,7 @@ export const OPEN_STATUSES: readonly AlertStatus[] = [AlertStatus.active, AlertS
 @Entity({ tableName: 'business_alerts' })
 @Index({ properties: ['status', 'severity'] })
 export class BusinessAlert extends BaseEntity<
-  'description' | 'occurrences' | 'assignee' | 'acknowledgedBy' | 'acknowledgedAt' | 'resolvedBy' | 'resolvedAt' | 'resolutionNote' | 'ignoredUntil' | 'ignoreReason' | 'metadata' | 'status'
+  'description' | 'occurrences' | 'noticesSent' | 'lastNoticeAt' | 'lastNoticeSeverity' | 'assignee' | 'acknowledgedBy' | 'acknowledgedAt' | 'resolvedBy' | 'resolvedAt' | 'resolutionNote' | 'ignoredUntil' | 'ignoreReason' | 'metadata' | 'status'
 > {
   @Field(() => ID)
   declare id: string;
@@ -132,4 +134,16 @@ export class BusinessAlert extends BaseEntity<
   @Field(() => JsonScalar)
   @Property({ type: 'jsonb' })
   metadata: Record<string, unknown> = {};
+
+  @Field(() => Int, { description: 'How many times staff were notified of it' })
+  @Property({ type: 'integer' })
+  noticesSent: number = 0;
+
+  @Field(() => Date, { nullable: true, description: 'When staff were last notified' })
+  @Property({ type: 'timestamptz', nullable: true })
+  lastNoticeAt: Date | null = null;
+
+  /** The severity the last notice told: a higher one notifies again at once. */
+  @Enum({ items: () => AlertSeverity, nullable: true })
+  lastNoticeSeverity: AlertSeverity | null = null;
 }

@@ -15,6 +15,10 @@ export enum NotificationType {
   provider_daily_agenda = 'provider_daily_agenda',
   booking_rescheduled = 'booking_rescheduled',
   booking_cancelled = 'booking_cancelled',
+  /** To the provider at set local hours: a booking ending soon or ended is still to be marked completed (or no-show). */
+  provider_completion_reminder = 'provider_completion_reminder',
+  /** To ops, finance or admins: a business alert raised, escalated, still open, or resolved. */
+  staff_alert = 'staff_alert',
 }
 registerEnumType(NotificationType, { name: 'NotificationType' });
 
@@ -56,6 +60,8 @@ export enum NotificationReason {
   quiet_hours = 'quiet_hours',
   no_bookings = 'no_bookings',
   cancelled_by_operator = 'cancelled_by_operator',
+  /** A staff notice whose alert was acknowledged, silenced or resolved before it went. */
+  alert_closed = 'alert_closed',
 }
 registerEnumType(NotificationReason, { name: 'NotificationReason' });
 
@@ -73,6 +79,28 @@ export interface NotificationPayload {
   agendaDate?: string;
   /** For cancellation notices. */
   cancellationReason?: string | null;
+  /** For staff notices: the alert as it stood when the notice was planned. */
+  alert?: AlertNotice;
+}
+
+/** Why a staff notice goes: the alert is new, grew more severe, is still open after its repeat interval, or cleared. */
+export enum AlertNoticeKind {
+  raised = 'raised',
+  escalated = 'escalated',
+  repeated = 'repeated',
+  resolved = 'resolved',
+}
+
+/** What a staff notice says of its alert; the alerts module fills it (its names, as plain strings here). */
+export interface AlertNotice {
+  alertId: string;
+  kind: AlertNoticeKind;
+  alertType: string;
+  severity: string;
+  title: string;
+  description: string;
+  occurrences: number;
+  firstSeenAt: string;
 }
 
 /** One message to one recipient on one channel. Postgres is the truth; Redis only times it. */
@@ -249,6 +277,11 @@ export function bookingDedupKey(parts: {
  */
 function offsetKey(offsetSeconds: number): string {
   return offsetSeconds % 60 === 0 ? String(offsetSeconds / 60) : `${offsetSeconds}s`;
+}
+
+/** The dedup key of a staff notice: the n-th notice of an alert, once per recipient and channel. */
+export function alertNoticeDedupKey(alertId: string, sequence: number, recipientId: string, channel: NotificationChannel): string {
+  return ['alert', alertId, `n${sequence}`, recipientId, channel].join(':');
 }
 
 /** The dedup key of a provider's agenda: once per provider, local day and channel. */

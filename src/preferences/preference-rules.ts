@@ -9,15 +9,17 @@ import { ReminderEntry } from '../notifications/reminder-schedule';
  * when it sends, so a change made in between still counts.
  */
 
-/** What a type is for: booking messages are on unless opted out; marketing only after an explicit opt-in. */
+/** What a type is for: booking and staff messages are on unless opted out; marketing only after an explicit opt-in. */
 export enum NotificationCategory {
   booking = 'booking',
+  /** To ops, finance and admins about business alerts. */
+  staff = 'staff',
   marketing = 'marketing',
 }
 
 export type CategoryMap = Readonly<Record<NotificationType, NotificationCategory>>;
 
-/** Every type Herald sends today is about a booking; campaigns will add marketing types here. */
+/** Every type Herald sends today is about a booking or for staff; campaigns will add marketing types here. */
 export const NOTIFICATION_CATEGORIES: CategoryMap = {
   [NotificationType.booking_confirmation]: NotificationCategory.booking,
   [NotificationType.provider_new_booking]: NotificationCategory.booking,
@@ -28,6 +30,8 @@ export const NOTIFICATION_CATEGORIES: CategoryMap = {
   [NotificationType.provider_daily_agenda]: NotificationCategory.booking,
   [NotificationType.booking_rescheduled]: NotificationCategory.booking,
   [NotificationType.booking_cancelled]: NotificationCategory.booking,
+  [NotificationType.provider_completion_reminder]: NotificationCategory.booking,
+  [NotificationType.staff_alert]: NotificationCategory.staff,
 };
 
 /** A change to the booking itself: never opted out of, never held back by quiet hours. */

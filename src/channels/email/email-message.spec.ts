@@ -71,9 +71,9 @@ describe('composeEmail', () => {
 });
 
 describe('isTransactional', () => {
-  it('counts confirmations, reschedules, cancellations and new-booking notices as transactional', () => {
+  it('counts confirmations, reschedules, cancellations, new-booking notices and staff alerts as transactional', () => {
     const transactional = Object.values(NotificationType).filter(isTransactional).sort();
-    expect(transactional).toEqual(['booking_cancelled', 'booking_confirmation', 'booking_rescheduled', 'provider_new_booking']);
+    expect(transactional).toEqual(['booking_cancelled', 'booking_confirmation', 'booking_rescheduled', 'provider_new_booking', 'staff_alert']);
   });
 });
 

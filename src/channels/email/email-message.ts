@@ -5,13 +5,14 @@ import { toHtml } from '../../notifications/rendering/default-message-renderer';
 import { buildIcs, CalendarMethod } from './ics';
 import { MailAttachment, OutgoingMail } from './mail-transport';
 
-/** Mail people asked for by booking, which no unsubscribe may stop. Everything else may be opted out of. */
+/** Mail that may be opted out of (List-Unsubscribe); everything else (booking changes, staff alerts) no unsubscribe may stop. */
 const NON_TRANSACTIONAL: ReadonlySet<NotificationType> = new Set([
   NotificationType.booking_reminder,
   NotificationType.booking_starting,
   NotificationType.booking_ending_soon,
   NotificationType.provider_next_booking,
   NotificationType.provider_daily_agenda,
+  NotificationType.provider_completion_reminder,
 ]);
 
 /** Types whose email carries the booking as an iCalendar event: added or updated, or (cancellations) removed. */

@@ -154,6 +154,10 @@ export class HeraldConfig {
   @Max(23)
   NOTIFY_AGENDA_HOUR: number = 7;
 
+  /** Local hours (provider's time zone) at which providers are reminded of bookings still to be marked done; "off" disables. */
+  @Matches(/^off$|^([01]?\d|2[0-3])(,([01]?\d|2[0-3]))*$/, { message: 'NOTIFY_COMPLETION_HOURS must be "off" or local hours like 8,14,18' })
+  NOTIFY_COMPLETION_HOURS: string = '8,14,18';
+
   /** External channels in order of preference; a recipient gets the first they can be reached on. */
   @Matches(/^(telegram|email|sms)(,(telegram|email|sms))*$/)
   NOTIFY_CHANNELS: string = 'telegram,email,sms';
@@ -225,6 +229,10 @@ export class HeraldConfig {
   @Matches(ALERT_RULE, { message: 'ALERT_RELAY_BEHIND must be three durations: after, escalation, scan interval, like 2m,10m,1m' })
   ALERT_RELAY_BEHIND: string = '2m,10m,1m';
 
+  /** A channel's provider unreachable: messages retrying with nothing sent for this long (high), then critical, scan every. */
+  @Matches(ALERT_RULE, { message: 'ALERT_CHANNEL_UNREACHABLE must be three durations: after, escalation, scan interval, like 5m,30m,1m' })
+  ALERT_CHANNEL_UNREACHABLE: string = '5m,30m,1m';
+
   /** A channel failing: the failed share (percent) of its messages due in the window, the window, scan every. */
   @Matches(/^\s*\d{1,3}%\s*,\s*\d+(ms|s|m|h|d)\s*,\s*\d+(ms|s|m|h|d)\s*$/, {
     message: 'ALERT_CHANNEL_FAILING must be a percentage, a window and a scan interval, like 25%,15m,5m',
@@ -234,6 +242,12 @@ export class HeraldConfig {
   /** Reminders late: their p95 lateness on a channel over this (high; critical from five times it), the window, scan every. */
   @Matches(ALERT_RULE, { message: 'ALERT_REMINDERS_LATE must be three durations: p95 threshold, window, scan interval, like 60s,15m,5m' })
   ALERT_REMINDERS_LATE: string = '60s,15m,5m';
+
+  /** How often staff are told again of an alert still active (not acknowledged, not silenced), per severity; a severity left out is never repeated. */
+  @Matches(/^$|^(low|medium|high|critical)=\d+(ms|s|m|h|d)(,(low|medium|high|critical)=\d+(ms|s|m|h|d))*$/, {
+    message: 'ALERT_REPEAT must look like "critical=1h,high=4h,medium=12h,low=24h"',
+  })
+  ALERT_REPEAT: string = 'critical=1h,high=4h,medium=12h,low=24h';
 
   /** How often the booking event relay looks for events it was not woken for (it normally wakes on NOTIFY). */
   @Matches(DURATION)
@@ -365,7 +379,7 @@ export class HeraldConfig {
   }
 
   /** Each business alert rule's thresholds and scan interval, in milliseconds. */
-  get alertRules(): Record<'signaturePending' | 'paymentOnHold' | 'bookingOverdue' | 'deliveryBacklog' | 'relayBehind', AlertRuleTiming> & {
+  get alertRules(): Record<'signaturePending' | 'paymentOnHold' | 'bookingOverdue' | 'deliveryBacklog' | 'relayBehind' | 'channelUnreachable', AlertRuleTiming> & {
     channelFailing: { percent: number; windowMs: number; everyMs: number };
     remindersLate: { p95Ms: number; windowMs: number; everyMs: number };
   } {
@@ -380,9 +394,16 @@ export class HeraldConfig {
       bookingOverdue: timing(this.ALERT_BOOKING_OVERDUE),
       deliveryBacklog: timing(this.ALERT_DELIVERY_BACKLOG),
       relayBehind: timing(this.ALERT_RELAY_BEHIND),
+      channelUnreachable: timing(this.ALERT_CHANNEL_UNREACHABLE),
       channelFailing: { percent: Number(percent.replace('%', '')), windowMs: parseDuration(window), everyMs: parseDuration(every) },
       remindersLate: (([p95Ms, windowMs, everyMs]) => ({ p95Ms, windowMs, everyMs }))(parseDurationList(this.ALERT_REMINDERS_LATE)),
     };
+  }
+
+  /** ALERT_REPEAT by severity, in milliseconds; a severity left out is absent. */
+  get alertRepeatMs(): Partial<Record<'low' | 'medium' | 'high' | 'critical', number>> {
+    if (this.ALERT_REPEAT.trim() === '') return {};
+    return Object.fromEntries(this.ALERT_REPEAT.split(',').map((entry) => entry.split('=')).map(([severity, every]) => [severity, parseDuration(every)]));
   }
 
   get notificationTiming() {
@@ -393,6 +414,7 @@ export class HeraldConfig {
       beforeEndMs: this.NOTIFY_BEFORE_END === 'off' ? null : parseDuration(this.NOTIFY_BEFORE_END),
       providerNextBookingMs: parseDuration(this.NOTIFY_PROVIDER_NEXT_BOOKING),
       agendaHour: this.NOTIFY_AGENDA_HOUR,
+      completionHours: this.NOTIFY_COMPLETION_HOURS === 'off' ? [] : [...new Set(this.NOTIFY_COMPLETION_HOURS.split(',').map(Number))].sort((a, b) => a - b),
       queueHorizonMs: parseDuration(this.NOTIFY_QUEUE_HORIZON),
       promoteEveryMs: parseDuration(this.NOTIFY_PROMOTE_EVERY),
       retryDelaysMs: parseDurationList(this.NOTIFY_RETRY_DELAYS),

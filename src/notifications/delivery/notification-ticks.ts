@@ -5,10 +5,12 @@ import { NotificationJob, NotificationQueue } from '../queue/notification-queue'
 
 const INTERVAL_NAME = 'notifications:maintenance-ticks';
 const DAY = 86_400_000;
+/** Completion reminders are looked for every quarter of an hour; each slot is planned an hour ahead. */
+const COMPLETION_EVERY_MS = 15 * 60_000;
 
 /**
  * The scheduler's part, on scheduler processes only: every NOTIFY_PROMOTE_EVERY it asks for a
- * promote run, and for the day's cleanup. Tick jobs have ids derived from the
+ * promote run, the day's cleanup and the quarter's completion reminders. Tick jobs have ids derived from the
  * clock (`promote:<tick>`), so however many schedulers run, each tick runs once, on a worker.
  */
 @Injectable()
@@ -48,6 +50,7 @@ export class NotificationTicks implements OnApplicationBootstrap, BeforeApplicat
     try {
       await this.queue.tick(NotificationJob.Promote, this.everyMs);
       await this.queue.tick(NotificationJob.Cleanup, DAY);
+      await this.queue.tick(NotificationJob.CompletionReminders, COMPLETION_EVERY_MS);
     } catch (error) {
       this.logger.warn(`Could not add maintenance jobs: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { NOTIFICATIONS_QUEUE, NotificationJob } from '../queue/notification-queue';
+import { NotificationPlanner } from '../planning/notification-planner.service';
 import { MaintenanceService } from './maintenance.service';
 
 /**
@@ -12,7 +13,10 @@ import { MaintenanceService } from './maintenance.service';
 export class NotificationsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(NotificationsProcessor.name);
 
-  constructor(private readonly maintenance: MaintenanceService) {
+  constructor(
+    private readonly maintenance: MaintenanceService,
+    private readonly planner: NotificationPlanner,
+  ) {
     super();
   }
 
@@ -33,6 +37,8 @@ export class NotificationsProcessor extends WorkerHost implements OnApplicationB
         return this.maintenance.promote();
       case NotificationJob.Cleanup:
         return this.maintenance.cleanup();
+      case NotificationJob.CompletionReminders:
+        return this.planner.planCompletionReminders();
       default:
         this.logger.error(`Unknown job "${job.name}" (${job.id}) on the ${NOTIFICATIONS_QUEUE} queue`);
         throw new Error(`unknown job ${job.name}`);

@@ -1,6 +1,6 @@
 import { BookingStatus } from '../../bookings/booking.entity';
 import { DEFAULT_PREFERENCES } from '../../preferences/preference-rules';
-import { NotificationChannel, NotificationReason, NotificationType } from '../notification.entity';
+import { AlertNotice, AlertNoticeKind, NotificationChannel, NotificationPayload, NotificationReason, NotificationType } from '../notification.entity';
 import { localDayRange, movedSincePlanning, quietHoursCall, whyUnwanted } from './send-time-check';
 
 const HOUR = 3_600_000;
@@ -8,6 +8,16 @@ const now = new Date('2031-01-10T06:00:00Z');
 const startsAt = new Date(now.getTime() + 3 * HOUR);
 const endsAt = new Date(startsAt.getTime() + HOUR);
 const planned = { startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() };
+const ALERT_NOTICE: AlertNotice = {
+  alertId: 'a1',
+  kind: AlertNoticeKind.raised,
+  alertType: 'payment_on_hold',
+  severity: 'high',
+  title: '2 payment(s) on hold',
+  description: '',
+  occurrences: 1,
+  firstSeenAt: now.toISOString(),
+};
 
 const booking = (status = BookingStatus.confirmed, at = { startsAt, endsAt }) => ({ status, ...at });
 const check = (type: NotificationType, b: ReturnType<typeof booking> | null, payload = planned) =>
@@ -98,8 +108,8 @@ describe('preferences at send time', () => {
 describe(quietHoursCall.name, () => {
   const quiet = { quietHours: { start: '22:00', end: '07:00' } };
   // 06:00Z is 11:00 in Tashkent; in UTC it is inside the night.
-  const call = (type: NotificationType, channel = NotificationChannel.sms, start = startsAt, timezone = 'UTC') =>
-    quietHoursCall({ notification: { type, channel }, booking: { startsAt: start }, preferences: quiet, timezone, now });
+  const call = (type: NotificationType, channel = NotificationChannel.sms, start = startsAt, timezone = 'UTC', payload: NotificationPayload = {}) =>
+    quietHoursCall({ notification: { type, channel, payload }, booking: { startsAt: start }, preferences: quiet, timezone, now });
 
   it('lets everything through outside quiet hours, read in the recipient\'s zone', () => {
     expect(call(NotificationType.booking_reminder, NotificationChannel.sms, startsAt, 'Asia/Tashkent')).toBeNull();
@@ -120,5 +130,19 @@ describe(quietHoursCall.name, () => {
     expect(call(NotificationType.booking_cancelled)).toBeNull();
     expect(call(NotificationType.booking_rescheduled)).toBeNull();
     expect(call(NotificationType.booking_reminder, NotificationChannel.in_app)).toBeNull();
+  });
+
+  it('holds back a staff notice until morning unless its alert is critical', () => {
+    const notice = (severity: string) => ({ alert: { ...ALERT_NOTICE, severity } });
+    expect(call(NotificationType.staff_alert, NotificationChannel.sms, startsAt, 'UTC', notice('high'))).toEqual({ kind: 'defer', until: new Date('2031-01-10T07:00:00Z') });
+    expect(call(NotificationType.staff_alert, NotificationChannel.sms, startsAt, 'UTC', notice('critical'))).toBeNull();
+  });
+});
+
+describe('staff notices at send time', () => {
+  it('go whatever the (absent) booking, unless the recipient opted out of them', () => {
+    const notification = { type: NotificationType.staff_alert, payload: { alert: ALERT_NOTICE } };
+    expect(whyUnwanted({ notification, booking: null, now })).toBeNull();
+    expect(whyUnwanted({ notification, booking: null, preferences: { ...DEFAULT_PREFERENCES, optedOut: [NotificationType.staff_alert] }, now })).toBe(NotificationReason.opted_out);
   });
 });

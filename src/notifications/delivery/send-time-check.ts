@@ -35,6 +35,8 @@ export interface SendTimeFacts {
  */
 export function whyUnwanted({ notification, booking, agenda, preferences, now }: SendTimeFacts): NotificationReason | null {
   if (preferences && !wantsType(preferences, notification.type)) return NotificationReason.opted_out;
+  // Closing its alert cancels a staff notice still pending; one that is due goes as planned.
+  if (notification.type === NotificationType.staff_alert) return null;
   if (notification.type === NotificationType.provider_daily_agenda) {
     if (!agenda || agenda.bookings === 0) return NotificationReason.no_bookings;
     return now.getTime() >= agenda.dayEndsAt.getTime() ? NotificationReason.too_late : null;
@@ -63,7 +65,7 @@ export function whyUnwanted({ notification, booking, agenda, preferences, now }:
 export type QuietHoursCall = { kind: 'defer'; until: Date } | { kind: 'last_call'; quietUntil: Date };
 
 export function quietHoursCall(input: {
-  notification: Pick<Notification, 'type' | 'channel'>;
+  notification: Pick<Notification, 'type' | 'channel' | 'payload'>;
   booking: Pick<Booking, 'startsAt'> | null;
   preferences: Pick<RecipientPreferences, 'quietHours'>;
   timezone: string;
@@ -71,11 +73,16 @@ export function quietHoursCall(input: {
 }): QuietHoursCall | null {
   const { notification, booking } = input;
   if (notification.channel === NotificationChannel.in_app || isCritical(notification.type)) return null;
+  // A critical alert wakes staff; anything less waits for the morning.
+  if (notification.payload.alert?.severity === CRITICAL_ALERT) return null;
   const until = quietUntil(input.preferences.quietHours, input.timezone, input.now);
   if (!until) return null;
   if (booking && STALE_AFTER_START.includes(notification.type) && until.getTime() >= booking.startsAt.getTime()) return { kind: 'last_call', quietUntil: until };
   return { kind: 'defer', until };
 }
+
+/** The alert severity that goes through quiet hours (the alerts module's `critical`). */
+const CRITICAL_ALERT = 'critical';
 
 /** True when the booking's slot is no longer the one the payload recorded at planning. */
 export function movedSincePlanning(payload: Notification['payload'], booking: Pick<Booking, 'startsAt' | 'endsAt'>): boolean {

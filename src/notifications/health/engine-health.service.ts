@@ -32,6 +32,14 @@ export interface ChannelOutcomes {
   failed: number;
 }
 
+/** A channel's messages waiting to be tried again after an error, and its last send that worked. */
+export interface ChannelRetries {
+  channel: NotificationChannel;
+  retrying: number;
+  oldestDueAt: Date;
+  lastSentAt: Date | null;
+}
+
 /**
  * How the notification engine is doing, read from Postgres for Herald's watch on itself: what
  * waits past its due time, how often each channel fails, how far the booking event relay is
@@ -82,6 +90,26 @@ export class EngineHealth {
     );
   }
 
+  /**
+   * Per channel with messages waiting to be tried again after an error: how many, the oldest
+   * one's due time, and the channel's last successful send since a day before it (null: none).
+   * Retries that never end in a send say the provider cannot be reached.
+   */
+  async retrying(): Promise<ChannelRetries[]> {
+    const rows = await rawQuery<{ channel: NotificationChannel; retrying: number; oldest: string; last_sent: string | null }>(
+      this.em.fork(),
+      `select r."channel", r."retrying", r."oldest", s."last_sent"
+         from (select "channel", count(*)::int as "retrying", min("due_at") as "oldest" from "notifications"
+                where "status" = ? and "attempts" > 0 and "last_error" is not null group by "channel") r
+         left join lateral (
+           select max(n."sent_at") as "last_sent" from "notifications" n
+            where n."status" = ? and n."channel" = r."channel" and n."due_at" >= r."oldest" - interval '1 day'
+         ) s on true`,
+      [NotificationStatus.queued, NotificationStatus.sent],
+    );
+    return rows.map((row) => ({ channel: row.channel, retrying: row.retrying, oldestDueAt: new Date(row.oldest), lastSentAt: row.last_sent ? new Date(row.last_sent) : null }));
+  }
+
   /** How many booking events the relay has not planned yet, and when the oldest of them happened (null when it is caught up). */
   async relayLag(): Promise<{ events: number; oldestAt: Date | null }> {
     const [row] = await rawQuery<{ events: number; oldest: string | null }>(
@@ -92,5 +120,4 @@ export class EngineHealth {
     );
     return { events: row.events, oldestAt: row.oldest ? new Date(row.oldest) : null };
   }
-
 }

@@ -277,7 +277,7 @@ export function planBooking(input: BookingPlanInput): BookingPlan {
   const cancelReason = CANCEL_REASON[trigger.type];
   const spare = trigger.type === BookingEventType.rescheduled ? [...CREATION_NOTICES] : [];
   const cancel = cancelReason ? { reason: cancelReason, belowVersion: trigger.bookingVersion, spare } : null;
-  const rows = new RowCollector(input);
+  const rows = new BookingRows(input);
 
   switch (trigger.type) {
     case BookingEventType.created:
@@ -312,7 +312,7 @@ export function planBooking(input: BookingPlanInput): BookingPlan {
 }
 
 /** Reminders, nudges and the agenda: everything tied to the booking's time slot. */
-function planTimed(input: BookingPlanInput, rows: RowCollector): void {
+function planTimed(input: BookingPlanInput, rows: BookingRows): void {
   const { booking, settings, customer, provider } = input;
   const end = booking.endsAt.getTime();
   const start = booking.startsAt.getTime();
@@ -336,7 +336,7 @@ function planTimed(input: BookingPlanInput, rows: RowCollector): void {
  * The customer's reminders at the trigger's version: their own schedule, else the default; an
  * entry naming a channel tries it before the type's channel order.
  */
-function planReminders(input: BookingPlanInput, rows: RowCollector): void {
+function planReminders(input: BookingPlanInput, rows: BookingRows): void {
   const { booking, settings, customer } = input;
   const typeOrder = channelOrderFor(NotificationType.booking_reminder, settings);
   for (const entry of customer.preferences?.reminderSchedule ?? settings.reminders) {
@@ -350,7 +350,7 @@ function planReminders(input: BookingPlanInput, rows: RowCollector): void {
  * what re-planning after a change of the customer's preferences wants to exist.
  */
 export function planReminderSchedule(input: BookingPlanInput): PlannedNotification[] {
-  const rows = new RowCollector(input);
+  const rows = new BookingRows(input);
   if (ACTIVE_STATUSES.includes(input.booking.status)) planReminders(input, rows);
   return rows.all();
 }
@@ -359,13 +359,51 @@ export function planReminderSchedule(input: BookingPlanInput): PlannedNotificati
 const toSeconds = (ms: number): number => Math.round(ms / 1000);
 
 /** Builds rows one recipient and channel at a time, keyed and deduplicated. */
-class RowCollector {
+export class RowCollector {
   private readonly rows = new Map<string, PlannedNotification>();
 
-  constructor(private readonly input: BookingPlanInput) {}
+  constructor(private readonly context: { now: Date; settings: PlanSettings }) {}
 
   all(): PlannedNotification[] {
     return [...this.rows.values()];
+  }
+
+  /**
+   * The rows of one message to `recipient`: on the first channel of the type's order (or
+   * `timing.order`) they can be reached on, plus in-app; `skipped` when its moment has passed
+   * (unless `immediate`) or they opted out of the type; `queued` when due within the queue horizon.
+   */
+  add(
+    recipient: PlanParty,
+    type: NotificationType,
+    dueAt: Date,
+    timing: { immediate: boolean; order?: readonly ExternalChannel[] },
+    build: (channel: NotificationChannel) => Pick<PlannedNotification, 'dedupKey' | 'bookingId' | 'type' | 'offsetSeconds' | 'bookingVersion' | 'payload'>,
+  ): void {
+    const { now, settings } = this.context;
+    const late = !timing.immediate && dueAt.getTime() < now.getTime();
+    // Opted out: recorded skipped, so the history says why nothing came.
+    const unwanted = recipient.preferences !== undefined && !wantsType(recipient.preferences, type);
+    const queued = dueAt.getTime() - now.getTime() <= settings.queueHorizonMs;
+    const status = late || unwanted ? NotificationStatus.skipped : queued ? NotificationStatus.queued : NotificationStatus.planned;
+    const reason = unwanted ? NotificationReason.opted_out : late ? NotificationReason.too_late : null;
+    const { channels, unreachable } = channelsFor(recipient, { channels: timing.order ?? channelOrderFor(type, settings), inAppCopy: settings.inAppCopy });
+    const put = (channel: NotificationChannel, row: Pick<PlannedNotification, 'status' | 'reason'>) => {
+      const built = build(channel);
+      if (this.rows.has(built.dedupKey)) return;
+      this.rows.set(built.dedupKey, { ...built, recipientId: recipient.id, channel, dueAt, ...row });
+    };
+    for (const channel of channels) put(channel, { status, reason });
+    // Nobody to send to on any channel of the type's order: one row on its first channel records
+    // the gap, never sent. (When a later channel reaches them, the earlier ones get no row.)
+    if (unreachable) put(unreachable, { status: NotificationStatus.skipped, reason: reason ?? NotificationReason.no_address });
+  }
+}
+
+/** The rows of one booking's plan. */
+class BookingRows extends RowCollector {
+  constructor(private readonly input: BookingPlanInput) {
+    super(input);
   }
 
   bookingRow(
@@ -396,31 +434,5 @@ class RowCollector {
       bookingVersion: null,
       payload: { agendaDate },
     }));
-  }
-
-  private add(
-    recipient: PlanParty,
-    type: NotificationType,
-    dueAt: Date,
-    timing: { immediate: boolean; order?: readonly ExternalChannel[] },
-    build: (channel: NotificationChannel) => Pick<PlannedNotification, 'dedupKey' | 'bookingId' | 'type' | 'offsetSeconds' | 'bookingVersion' | 'payload'>,
-  ): void {
-    const { now, settings } = this.input;
-    const late = !timing.immediate && dueAt.getTime() < now.getTime();
-    // Opted out: recorded skipped, so the history says why nothing came.
-    const unwanted = recipient.preferences !== undefined && !wantsType(recipient.preferences, type);
-    const queued = dueAt.getTime() - now.getTime() <= settings.queueHorizonMs;
-    const status = late || unwanted ? NotificationStatus.skipped : queued ? NotificationStatus.queued : NotificationStatus.planned;
-    const reason = unwanted ? NotificationReason.opted_out : late ? NotificationReason.too_late : null;
-    const { channels, unreachable } = channelsFor(recipient, { channels: timing.order ?? channelOrderFor(type, settings), inAppCopy: settings.inAppCopy });
-    const put = (channel: NotificationChannel, row: Pick<PlannedNotification, 'status' | 'reason'>) => {
-      const built = build(channel);
-      if (this.rows.has(built.dedupKey)) return;
-      this.rows.set(built.dedupKey, { ...built, recipientId: recipient.id, channel, dueAt, ...row });
-    };
-    for (const channel of channels) put(channel, { status, reason });
-    // Nobody to send to on any channel of the type's order: one row on its first channel records
-    // the gap, never sent. (When a later channel reaches them, the earlier ones get no row.)
-    if (unreachable) put(unreachable, { status: NotificationStatus.skipped, reason: reason ?? NotificationReason.no_address });
   }
 }

@@ -7,7 +7,17 @@ import { BookingEventPayload } from '../../bookings/booking.events';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { pgArray, rawQuery } from '../../core/database/raw-query';
-import { NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from '../notification.entity';
+import {
+  AlertNotice,
+  AlertNoticeKind,
+  alertNoticeDedupKey,
+  NotificationChannel,
+  NotificationReason,
+  NotificationStatus,
+  NotificationType,
+  PENDING_STATUSES,
+} from '../notification.entity';
+import { Role } from '../../auth/role';
 import { PreferencesService } from '../../preferences/preferences.service';
 import {
   BookingPlan,
@@ -21,7 +31,16 @@ import {
   planSettingsFrom,
   PLANNED_EVENT_TYPES,
   PlanTrigger,
+  RowCollector,
 } from './booking-plan';
+import { CompletionCandidate, OVERDUE_REMINDED_MS, planCompletionReminders } from './completion-plan';
+
+/** One notice of a business alert to the staff of `roles`; `sequence` numbers the alert's notices. */
+export interface StaffNotice {
+  notice: AlertNotice;
+  sequence: number;
+  roles: readonly Role[];
+}
 
 export interface PlanResultRow {
   type: NotificationType;
@@ -138,6 +157,7 @@ const PARTY_COLUMNS = (alias: string) =>
 export class NotificationPlanner {
   private readonly logger = new Logger(NotificationPlanner.name);
   private readonly settings: PlanSettings;
+  private readonly completionHours: readonly number[];
 
   constructor(
     private readonly em: EntityManager,
@@ -146,6 +166,7 @@ export class NotificationPlanner {
     config: HeraldConfig,
   ) {
     this.settings = planSettingsFrom(config);
+    this.completionHours = config.notificationTiming.completionHours;
   }
 
   /** Plans what one committed booking event calls for, in its own transaction. */
@@ -276,6 +297,90 @@ export class NotificationPlanner {
       ],
     );
     return summarise({ cancelledIds: cancelled.map((row) => row.id), inserted: await this.insertAll(em, wanted, REVIVE_CANCELLED) });
+  }
+
+  /**
+   * Plans the providers' completion reminders of the slot at hand (see completion-plan.ts), in
+   * one transaction; idempotent, so every scheduler's tick may run it. The rows planned.
+   */
+  async planCompletionReminders(): Promise<number> {
+    const hours = this.completionHours;
+    if (hours.length === 0) return 0;
+    const now = this.clock.now();
+    return this.em.fork().transactional(async (em) => {
+      // Wide enough for any slot's window; the rules narrow it per provider.
+      const rows = await rawQuery<Record<string, unknown>>(
+        em,
+        `select b."id", b."starts_at", b."ends_at", b."version", ${PARTY_COLUMNS('p')}
+           from "bookings" b join "users" p on p."id" = b."provider_id"
+          where b."status" = any(?::text[]) and b."ends_at" > ? and b."ends_at" < ?`,
+        [pgArray(ACTIVE_STATUSES), new Date(now.getTime() - OVERDUE_REMINDED_MS - DAY), new Date(now.getTime() + 2 * DAY)],
+      );
+      const preferences = await this.preferences.forUsers(em, rows.map((row) => row.p_id as string));
+      const candidates: CompletionCandidate[] = rows.map((row) => ({
+        booking: { id: row.id as string, startsAt: new Date(row.starts_at as string), endsAt: new Date(row.ends_at as string), version: Number(row.version) },
+        provider: { ...partyOf(row, 'p'), preferences: preferences.get(row.p_id as string) },
+      }));
+      const inserted = await this.insertAll(em, planCompletionReminders(candidates, hours, this.settings, now), IGNORE_EXISTING);
+      return inserted.filter((row) => row.status !== NotificationStatus.skipped).length;
+    });
+  }
+
+  /**
+   * Plans staff notices of business alerts in the caller's transaction (the one that changed the
+   * alert): each goes now to every user holding one of its roles, on their channels and subject
+   * to their preferences. Keyed by alert, notice number, recipient and channel, so a replayed
+   * notice plans nothing twice. The rows planned to be sent.
+   */
+  async planStaffNotices(em: EntityManager, notices: readonly StaffNotice[]): Promise<number> {
+    if (notices.length === 0) return 0;
+    const roles = [...new Set(notices.flatMap((notice) => notice.roles))];
+    const staff = await rawQuery<Record<string, unknown> & { p_roles: string[] }>(
+      em,
+      `select ${PARTY_COLUMNS('p')}, p."roles" as "p_roles" from "users" p where p."roles" && ?::text[]`,
+      [pgArray(roles)],
+    );
+    const preferences = await this.preferences.forUsers(em, staff.map((row) => row.p_id as string));
+    const now = this.clock.now();
+    const rows = new RowCollector({ now, settings: this.settings });
+    const type = NotificationType.staff_alert;
+    for (const { notice, sequence, roles: audience } of notices) {
+      for (const row of staff.filter((member) => member.p_roles.some((role) => (audience as readonly string[]).includes(role)))) {
+        const recipient = { ...partyOf(row, 'p'), preferences: preferences.get(row.p_id as string) };
+        rows.add(recipient, type, now, { immediate: true }, (channel) => ({
+          dedupKey: alertNoticeDedupKey(notice.alertId, sequence, recipient.id, channel),
+          bookingId: null,
+          type,
+          offsetSeconds: 0,
+          bookingVersion: null,
+          payload: { alert: notice },
+        }));
+      }
+    }
+    const inserted = await this.insertAll(em, rows.all(), IGNORE_EXISTING);
+    return inserted.filter((row) => row.status !== NotificationStatus.skipped).length;
+  }
+
+  /** Cancels the staff notices of these alerts still pending (`alert_closed`), in the caller's transaction; `except` notices of that kind stay. */
+  async cancelStaffNotices(em: EntityManager, alertIds: readonly string[], except?: AlertNoticeKind): Promise<number> {
+    if (alertIds.length === 0) return 0;
+    const cancelled = await rawQuery<{ id: string }>(
+      em,
+      `update "notifications" set "status" = ?, "reason" = ?, "updated_at" = ?
+        where "type" = ? and "status" = any(?::text[]) and "booking_id" is null and ("payload"->'alert'->>'alertId') = any(?::text[])
+          and ("payload"->'alert'->>'kind') is distinct from ?
+        returning "id"`,
+      [
+        NotificationStatus.cancelled,
+        NotificationReason.alert_closed,
+        this.clock.now(),
+        NotificationType.staff_alert,
+        pgArray(PENDING_STATUSES),
+        pgArray(alertIds),
+        except ?? null,
+      ],
+    );
+    return cancelled.length;
   }
 
   private plan(booking: BookingFacts, trigger: PlanTrigger): BookingPlan {

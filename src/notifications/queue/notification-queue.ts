@@ -18,6 +18,8 @@ export enum NotificationJob {
   Promote = 'promote',
   /** Delete old finished rows. */
   Cleanup = 'cleanup',
+  /** Plan the providers' completion reminders of the slot at hand. */
+  CompletionReminders = 'completion-reminders',
 }
 
 /**

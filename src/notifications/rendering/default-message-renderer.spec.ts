@@ -1,7 +1,7 @@
 import { Booking, BookingStatus } from '../../bookings/booking.entity';
 import { Clock } from '../../core/clock/clock';
 import { Locale, User } from '../../users/user.entity';
-import { Notification, NotificationChannel, NotificationType } from '../notification.entity';
+import { AlertNotice, AlertNoticeKind, Notification, NotificationChannel, NotificationType } from '../notification.entity';
 import { DefaultMessageRenderer, formatLeft, toHtml } from './default-message-renderer';
 
 const HOUR = 3_600_000;
@@ -21,6 +21,17 @@ function user(name: string, locale: Locale, timezone = 'Asia/Tashkent'): User {
   u.timezone = timezone;
   return u;
 }
+
+const ALERT: AlertNotice = {
+  alertId: 'a1',
+  kind: AlertNoticeKind.raised,
+  alertType: 'booking_overdue',
+  severity: 'critical',
+  title: 'Booking overdue by 49 h: Haircut',
+  description: 'Booking b1 ended at 2031-01-08T05:00:00.000Z and is neither completed nor cancelled.',
+  occurrences: 9,
+  firstSeenAt: '2031-01-08T05:00:00.000Z',
+};
 
 const provider = user('Pavel Provider', Locale.en);
 const customer = user('Kamola Customer', Locale.en);
@@ -143,10 +154,28 @@ describe(DefaultMessageRenderer.name, () => {
       const recipient = user('Any One', locale);
       const b = booking({ customer: recipient });
       for (const type of Object.values(NotificationType)) {
-        const message = await sut.render({ notification: notification(type, recipient, b, { agendaDate: '2031-01-10' }), recipient, booking: b, agenda: [b] });
+        const payload = { agendaDate: '2031-01-10', alert: { ...ALERT, kind: AlertNoticeKind.escalated } };
+        const message = await sut.render({ notification: notification(type, recipient, b, payload), recipient, booking: b, agenda: [b] });
         expect(`${message.subject}\n${message.text}`).not.toMatch(/\{\w+\}/);
       }
     }
+  });
+
+  it('tells staff why an alert notice goes, what the alert says and since when, in their zone', async () => {
+    const staff = user('Olga Ops', Locale.ru, 'Europe/Moscow');
+    const message = await sut.render({ notification: notification(NotificationType.staff_alert, staff, null, { alert: ALERT }), recipient: staff, booking: null });
+    expect(message.subject).toBe('[CRITICAL] Booking overdue by 49 h: Haircut');
+    expect(message.text).toBe(
+      [
+        'Новое оповещение: Booking overdue by 49 h: Haircut',
+        '',
+        'Booking b1 ended at 2031-01-08T05:00:00.000Z and is neither completed nor cancelled.',
+        '',
+        'Важность: critical',
+        'С: среда, 8 января 2031, 08:00',
+        'Замечено раз: 9',
+      ].join('\n'),
+    );
   });
 
   it('formats time left in whole hours from an hour on, minutes below', () => {

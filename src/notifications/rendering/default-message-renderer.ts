@@ -24,10 +24,13 @@ export class DefaultMessageRenderer extends MessageRenderer {
 
   async render(context: RenderContext): Promise<RenderedMessage> {
     const { locale, texts } = textsFor(context.recipient.locale);
+    const type = context.notification.type;
     const lines =
-      context.notification.type === NotificationType.provider_daily_agenda
+      type === NotificationType.provider_daily_agenda
         ? this.agenda(context, locale, texts)
-        : this.aboutBooking(context, locale, texts);
+        : type === NotificationType.staff_alert
+          ? this.aboutAlert(context, locale, texts)
+          : this.aboutBooking(context, locale, texts);
     const text = lines.body.join('\n');
     return { subject: lines.subject, text, html: toHtml(text) };
   }
@@ -66,6 +69,24 @@ export class DefaultMessageRenderer extends MessageRenderer {
     const reason = notification.payload.cancellationReason ?? booking.cancellationReason;
     if (notification.type === NotificationType.booking_cancelled && reason) body.push(`${texts.label.reason}: ${reason}`);
     return { subject: fill(texts.subject[notification.type], values), body };
+  }
+
+  private aboutAlert({ notification, recipient }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
+    const alert = notification.payload.alert;
+    if (!alert) throw new Error(`notification ${notification.id} (staff_alert) has no alert to render`);
+    const since = wallClock(new Date(alert.firstSeenAt), locale, zoneOrUtc(recipient.timezone));
+    return {
+      subject: fill(texts.subject.staff_alert, { severity: alert.severity.toUpperCase(), title: alert.title }),
+      body: [
+        fill(texts.alert.headline[alert.kind], { title: alert.title }),
+        '',
+        alert.description,
+        '',
+        `${texts.alert.severity}: ${alert.severity}`,
+        `${texts.alert.since}: ${since.date}, ${since.time}`,
+        `${texts.alert.seen}: ${alert.occurrences}`,
+      ],
+    };
   }
 
   private agenda({ notification, recipient, agenda = [] }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {

@@ -1,5 +1,5 @@
 import { Locale } from '../../users/user.entity';
-import { NotificationType } from '../notification.entity';
+import { AlertNoticeKind, NotificationType } from '../notification.entity';
 
 /**
  * The built-in wording of every message, per locale. `{name}` placeholders are filled by the
@@ -22,6 +22,13 @@ export interface Texts {
   zoneNote: string;
   /** The agenda's line when a booking has no address. */
   agendaEmpty: string;
+  /** Staff notices: the headline for each reason a notice goes (`{title}`), and the detail labels. */
+  alert: {
+    headline: Record<AlertNoticeKind, string>;
+    severity: string;
+    since: string;
+    seen: string;
+  };
 }
 
 const en: Texts = {
@@ -35,6 +42,8 @@ const en: Texts = {
     [NotificationType.provider_daily_agenda]: 'Your bookings on {date}',
     [NotificationType.booking_rescheduled]: 'Booking moved: {service}, now {date} {time}',
     [NotificationType.booking_cancelled]: 'Booking cancelled: {service}, {date} {time}',
+    [NotificationType.provider_completion_reminder]: 'To mark done: {service}, {date} {time}',
+    [NotificationType.staff_alert]: '[{severity}] {title}',
   },
   headline: {
     [NotificationType.booking_confirmation]: 'Your booking is registered.',
@@ -46,10 +55,18 @@ const en: Texts = {
     [NotificationType.provider_daily_agenda]: 'Bookings on {date}: {count}.',
     [NotificationType.booking_rescheduled]: 'This booking has moved to a new time.',
     [NotificationType.booking_cancelled]: 'This booking has been cancelled.',
+    [NotificationType.provider_completion_reminder]: 'Please mark this booking completed (or no-show) once it is done.',
+    [NotificationType.staff_alert]: '{title}',
   },
   label: { service: 'Service', provider: 'With', customer: 'Customer', when: 'When', address: 'Address', was: 'Was', reason: 'Reason' },
   zoneNote: '(time in {zone})',
   agendaEmpty: 'No bookings.',
+  alert: {
+    headline: { raised: 'New alert: {title}', escalated: 'Alert escalated: {title}', repeated: 'Still open: {title}', resolved: 'Resolved: {title}' },
+    severity: 'Severity',
+    since: 'Since',
+    seen: 'Seen',
+  },
 };
 
 const ru: Texts = {
@@ -63,6 +80,8 @@ const ru: Texts = {
     [NotificationType.provider_daily_agenda]: 'Ваши записи на {date}',
     [NotificationType.booking_rescheduled]: 'Запись перенесена: {service}, {date} {time}',
     [NotificationType.booking_cancelled]: 'Запись отменена: {service}, {date} {time}',
+    [NotificationType.provider_completion_reminder]: 'Отметьте выполнение: {service}, {date} {time}',
+    [NotificationType.staff_alert]: '[{severity}] {title}',
   },
   headline: {
     [NotificationType.booking_confirmation]: 'Ваша запись оформлена.',
@@ -74,10 +93,18 @@ const ru: Texts = {
     [NotificationType.provider_daily_agenda]: 'Записей на {date}: {count}.',
     [NotificationType.booking_rescheduled]: 'Запись перенесена на другое время.',
     [NotificationType.booking_cancelled]: 'Запись отменена.',
+    [NotificationType.provider_completion_reminder]: 'Когда запись выполнена, отметьте её завершённой (или неявкой).',
+    [NotificationType.staff_alert]: '{title}',
   },
   label: { service: 'Услуга', provider: 'Специалист', customer: 'Клиент', when: 'Когда', address: 'Адрес', was: 'Было', reason: 'Причина' },
   zoneNote: '(время: {zone})',
   agendaEmpty: 'Записей нет.',
+  alert: {
+    headline: { raised: 'Новое оповещение: {title}', escalated: 'Оповещение усилено: {title}', repeated: 'Всё ещё открыто: {title}', resolved: 'Решено: {title}' },
+    severity: 'Важность',
+    since: 'С',
+    seen: 'Замечено раз',
+  },
 };
 
 const uz: Texts = {
@@ -91,6 +118,8 @@ const uz: Texts = {
     [NotificationType.provider_daily_agenda]: 'Bronlaringiz: {date}',
     [NotificationType.booking_rescheduled]: "Bron ko'chirildi: {service}, {date} {time}",
     [NotificationType.booking_cancelled]: 'Bron bekor qilindi: {service}, {date} {time}',
+    [NotificationType.provider_completion_reminder]: 'Bajarilganini belgilang: {service}, {date} {time}',
+    [NotificationType.staff_alert]: '[{severity}] {title}',
   },
   headline: {
     [NotificationType.booking_confirmation]: 'Broningiz qayd etildi.',
@@ -102,10 +131,18 @@ const uz: Texts = {
     [NotificationType.provider_daily_agenda]: 'Bronlar soni ({date}): {count}.',
     [NotificationType.booking_rescheduled]: "Bron boshqa vaqtga ko'chirildi.",
     [NotificationType.booking_cancelled]: 'Bron bekor qilindi.',
+    [NotificationType.provider_completion_reminder]: "Bron bajarilgach, uni yakunlangan (yoki kelmagan) deb belgilang.",
+    [NotificationType.staff_alert]: '{title}',
   },
   label: { service: 'Xizmat', provider: 'Mutaxassis', customer: 'Mijoz', when: 'Vaqt', address: 'Manzil', was: 'Avval', reason: 'Sabab' },
   zoneNote: '({zone} vaqti)',
   agendaEmpty: "Bronlar yo'q.",
+  alert: {
+    headline: { raised: 'Yangi ogohlantirish: {title}', escalated: 'Ogohlantirish kuchaydi: {title}', repeated: 'Hali ochiq: {title}', resolved: 'Hal qilindi: {title}' },
+    severity: 'Muhimlik',
+    since: 'Boshlangan',
+    seen: 'Takrorlandi',
+  },
 };
 
 export const TEXTS: Record<Locale, Texts> = { en, ru, uz };

@@ -3,7 +3,7 @@ import { NotificationChannel, NotificationType } from '../../notifications/notif
 import { Locale } from '../../users/user.entity';
 import { NotificationCategory } from '../preference-rules';
 
-registerEnumType(NotificationCategory, { name: 'NotificationCategory', description: 'booking: on unless opted out; marketing: only after an opt-in' });
+registerEnumType(NotificationCategory, { name: 'NotificationCategory', description: 'booking and staff: on unless opted out; marketing: only after an opt-in' });
 
 /** Who or what switched a channel off. */
 export enum ChannelOffCause {

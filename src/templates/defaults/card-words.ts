@@ -35,6 +35,8 @@ const uz: CardWords = {
     [NotificationType.provider_daily_agenda]: '📋 Bugungi navbatlar',
     [NotificationType.booking_rescheduled]: "🔁 Navbat boshqa vaqtga ko'chirildi",
     [NotificationType.booking_cancelled]: '❌ Navbat bekor qilindi',
+    [NotificationType.provider_completion_reminder]: '📌 Navbat bajarilganini belgilang',
+    [NotificationType.staff_alert]: '🚨 Ogohlantirish',
   },
   label: {
     date: 'Sana',
@@ -51,6 +53,7 @@ const uz: CardWords = {
     [NotificationType.booking_reminder]: "Navbat vaqtida kelishingizni so'raymiz!",
     [NotificationType.provider_next_booking]: '{{ booking.startsAt | relative }} navbat boshlanadi!',
     [NotificationType.provider_daily_agenda]: "Bugungi navbatlar ro'yxati!",
+    [NotificationType.provider_completion_reminder]: "{% if left < 0 %}Navbat {{ booking.endsAt | relative }} tugagan.{% else %}Navbat {{ booking.endsAt | relative }} tugaydi.{% endif %}",
   },
   agendaEmpty: "Bugun navbatlar yo'q.",
 };
@@ -66,6 +69,8 @@ const ru: CardWords = {
     [NotificationType.provider_daily_agenda]: '📋 Записи на сегодня',
     [NotificationType.booking_rescheduled]: '🔁 Запись перенесена',
     [NotificationType.booking_cancelled]: '❌ Запись отменена',
+    [NotificationType.provider_completion_reminder]: '📌 Отметьте выполнение записи',
+    [NotificationType.staff_alert]: '🚨 Оповещение',
   },
   label: {
     date: 'Дата',
@@ -82,6 +87,7 @@ const ru: CardWords = {
     [NotificationType.booking_reminder]: 'Просим прийти вовремя!',
     [NotificationType.provider_next_booking]: 'Начало {{ booking.startsAt | relative }}!',
     [NotificationType.provider_daily_agenda]: 'Хорошего рабочего дня!',
+    [NotificationType.provider_completion_reminder]: '{% if left < 0 %}Запись закончилась {{ booking.endsAt | relative }}.{% else %}Запись закончится {{ booking.endsAt | relative }}.{% endif %}',
   },
   agendaEmpty: 'Записей на сегодня нет.',
 };
@@ -97,6 +103,8 @@ const en: CardWords = {
     [NotificationType.provider_daily_agenda]: "📋 Today's bookings",
     [NotificationType.booking_rescheduled]: '🔁 Booking moved',
     [NotificationType.booking_cancelled]: '❌ Booking cancelled',
+    [NotificationType.provider_completion_reminder]: '📌 Booking to mark done',
+    [NotificationType.staff_alert]: '🚨 Alert',
   },
   label: {
     date: 'Date',
@@ -113,6 +121,7 @@ const en: CardWords = {
     [NotificationType.booking_reminder]: 'Please arrive on time!',
     [NotificationType.provider_next_booking]: 'It starts {{ booking.startsAt | relative }}!',
     [NotificationType.provider_daily_agenda]: 'Have a good working day!',
+    [NotificationType.provider_completion_reminder]: '{% if left < 0 %}It ended {{ booking.endsAt | relative }}.{% else %}It ends {{ booking.endsAt | relative }}.{% endif %}',
   },
   agendaEmpty: 'No bookings today.',
 };
@@ -130,4 +139,6 @@ export const UZ_SUBJECTS: Record<NotificationType, string> = {
   [NotificationType.provider_daily_agenda]: 'Navbatlar: {date}, {count} ta',
   [NotificationType.booking_rescheduled]: "Navbat ko'chirildi: {service}, {date} {time}",
   [NotificationType.booking_cancelled]: 'Navbat bekor qilindi: {service}, {date} {time}',
+  [NotificationType.provider_completion_reminder]: 'Navbat bajarilganini belgilang: {service}, {date} {time}',
+  [NotificationType.staff_alert]: '[{severity}] {title}',
 };

@@ -1,5 +1,5 @@
 import { Clock } from '../../core/clock/clock';
-import { NotificationChannel, NotificationType } from '../../notifications/notification.entity';
+import { AlertNoticeKind, NotificationChannel, NotificationType } from '../../notifications/notification.entity';
 import { DefaultMessageRenderer } from '../../notifications/rendering/default-message-renderer';
 import { RenderContext } from '../../notifications/rendering/message-renderer';
 import { Locale } from '../../users/user.entity';
@@ -30,6 +30,9 @@ function contextsOf(type: NotificationType, locale: Locale): [string, RenderCont
       variant('no bookings', (context) => (context.agenda = [])),
       variant('no agenda date', (context) => (context.notification.payload = {})),
     ];
+  }
+  if (type === NotificationType.staff_alert) {
+    return Object.values(AlertNoticeKind).map((kind) => variant(kind, (context) => (context.notification.payload.alert!.kind = kind)));
   }
   return [
     variant('sample', () => undefined),
@@ -80,6 +83,16 @@ describe('default templates', () => {
       "Navbat vaqtida kelishingizni so'raymiz!",
     ]);
     expect(render(NotificationType.provider_next_booking)).toMatch(/^<b>🔔 Keyingi navbat eslatmasi<\/b>\n[^]*👤 Mijoz: Kamola Yusupova[^]*\n\n3 soatdan keyin navbat boshlanadi!$/);
+    expect(render(NotificationType.provider_completion_reminder)).toMatch(/^<b>📌 Navbat bajarilganini belgilang<\/b>\n[^]*👤 Mijoz: Kamola Yusupova[^]*\n\nNavbat 1 soat oldin tugagan\.$/);
+    expect(render(NotificationType.staff_alert).split('\n')).toEqual([
+      '<b>🚨 Ogohlantirish</b>: <b>Yangi ogohlantirish: Imzo 26 soatdan beri kutilmoqda</b>',
+      '',
+      "Bron uchun so'ralgan imzo hali qo'yilmagan.",
+      '',
+      '⚠️ Muhimlik: high',
+      '🕐 Boshlangan: payshanba, 9 yanvar 2031, 09:00',
+      '🔁 Takrorlandi: 3',
+    ]);
     expect(render(NotificationType.provider_daily_agenda)).toMatch(/^<b>📋 Bugungi navbatlar<\/b>\n\n👤 Xizmat ko'rsatuvchi: Aziz Rahimov\n📅 Sana: [^\n]+\n\n✅ 14:00 - Kamola Yusupova/);
   });
 

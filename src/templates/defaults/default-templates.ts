@@ -1,4 +1,4 @@
-import { NotificationChannel, NotificationType } from '../../notifications/notification.entity';
+import { AlertNoticeKind, NotificationChannel, NotificationType } from '../../notifications/notification.entity';
 import { fill, Texts, TEXTS } from '../../notifications/rendering/texts';
 import { Locale } from '../../users/user.entity';
 import { TemplateSource } from '../engine/template-engine';
@@ -13,6 +13,7 @@ export interface DefaultTemplate extends TemplateSource {
 }
 
 const AGENDA = NotificationType.provider_daily_agenda;
+const STAFF_ALERT = NotificationType.staff_alert;
 
 /** The Liquid for each `{name}` placeholder of the built-in texts. */
 function placeholders(type: NotificationType): Record<string, string> {
@@ -22,7 +23,28 @@ function placeholders(type: NotificationType): Record<string, string> {
     time: '{{ booking.startsAt | time }}',
     left: '{{ left | duration }}',
     count: '{{ agenda.count }}',
+    severity: '{{ alert.severity | upcase }}',
+    title: '{{ alert.title }}',
   };
+}
+
+/** A staff notice's headline: the words of the reason it goes. */
+function alertHeadline(headlines: Record<AlertNoticeKind, string>): string {
+  const title = { title: '{{ alert.title }}' };
+  const others = Object.values(AlertNoticeKind)
+    .filter((kind) => kind !== AlertNoticeKind.raised)
+    .map((kind) => `{% when "${kind}" %}${fill(headlines[kind], title)}`)
+    .join('');
+  return `{% case alert.kind %}${others}{% else %}${fill(headlines.raised, title)}{% endcase %}`;
+}
+
+/** A staff notice's details: what the alert says, how severe, since when, how often seen. */
+function alertDetails({ alert }: Texts, emoji: boolean): string {
+  const mark = (symbol: string) => (emoji ? `${symbol} ` : '');
+  return [
+    '{{ alert.description }}',
+    `${mark('⚠️')}${alert.severity}: {{ alert.severity }}\n${mark('🕐')}${alert.since}: {{ alert.firstSeenAt | datetime }}\n${mark('🔁')}${alert.seen}: {{ alert.occurrences }}`,
+  ].join('\n\n');
 }
 
 /** `{% if condition %}` + a line of its own + `{% endif %}`, written after the line before it. */
@@ -45,6 +67,7 @@ const timeSpan =
 function textMessage(type: NotificationType, texts: Texts): TemplateSource {
   const values = placeholders(type);
   const headline = fill(texts.headline[type], values);
+  if (type === STAFF_ALERT) return { subject: fill(texts.subject[type], values), body: `${alertHeadline(texts.alert.headline)}\n\n${alertDetails(texts, false)}`, format: TemplateFormat.plain };
   const body =
     type === AGENDA
       ? [
@@ -79,7 +102,7 @@ function textDetails(type: NotificationType, { label, zoneNote }: Texts, headlin
 /** The detail lines each type's card shows, in order; the first is one that is never empty. */
 type CardLine = 'was' | 'date' | 'time' | 'counterpart' | 'service' | 'address' | 'left' | 'reason';
 
-const CARD_LINES: Record<Exclude<NotificationType, typeof AGENDA>, readonly CardLine[]> = {
+const CARD_LINES: Record<Exclude<NotificationType, typeof AGENDA | typeof STAFF_ALERT>, readonly CardLine[]> = {
   [NotificationType.booking_confirmation]: ['date', 'time', 'counterpart', 'service', 'address'],
   [NotificationType.provider_new_booking]: ['date', 'time', 'counterpart', 'service', 'address'],
   [NotificationType.booking_reminder]: ['date', 'time', 'counterpart', 'service', 'address', 'left'],
@@ -88,6 +111,7 @@ const CARD_LINES: Record<Exclude<NotificationType, typeof AGENDA>, readonly Card
   [NotificationType.provider_next_booking]: ['date', 'time', 'counterpart', 'service', 'address'],
   [NotificationType.booking_rescheduled]: ['date', 'time', 'was', 'counterpart', 'service', 'address'],
   [NotificationType.booking_cancelled]: ['date', 'time', 'counterpart', 'service', 'reason'],
+  [NotificationType.provider_completion_reminder]: ['date', 'time', 'counterpart', 'service', 'address'],
 };
 
 /** A card line, and the condition it is shown on when it may be empty. */
@@ -112,8 +136,11 @@ function cardLine(line: CardLine, { label }: CardWords): { text: string; shownIf
   }
 }
 
-function cardBody(type: NotificationType, words: CardWords, format: TemplateFormat.plain | TemplateFormat.telegram_html): string {
-  const headline = format === TemplateFormat.telegram_html ? `<b>${words.headline[type]}</b>` : words.headline[type];
+function cardBody(type: NotificationType, locale: Locale, format: TemplateFormat.plain | TemplateFormat.telegram_html): string {
+  const words = CARD_WORDS[locale];
+  const bold = (text: string) => (format === TemplateFormat.telegram_html ? `<b>${text}</b>` : text);
+  const headline = bold(words.headline[type]);
+  if (type === STAFF_ALERT) return [`${headline}: ${bold(alertHeadline(TEXTS[locale].alert.headline))}`, alertDetails(TEXTS[locale], true)].join('\n\n');
   const closing = words.closing[type];
   const details =
     type === AGENDA
@@ -135,13 +162,13 @@ function cardBody(type: NotificationType, words: CardWords, format: TemplateForm
 
 function defaultsFor(type: NotificationType, locale: Locale): Record<NotificationChannel, TemplateSource> {
   const subject = fill(locale === Locale.uz ? UZ_SUBJECTS[type] : TEXTS[locale].subject[type], placeholders(type));
-  const telegram: TemplateSource = { subject, body: cardBody(type, CARD_WORDS[locale], TemplateFormat.telegram_html), format: TemplateFormat.telegram_html };
+  const telegram: TemplateSource = { subject, body: cardBody(type, locale, TemplateFormat.telegram_html), format: TemplateFormat.telegram_html };
   if (locale !== Locale.uz) {
     // One message for every other channel: the built-in texts, word for word.
     const message = textMessage(type, TEXTS[locale]);
     return { [NotificationChannel.telegram]: telegram, [NotificationChannel.in_app]: message, [NotificationChannel.email]: message, [NotificationChannel.sms]: message };
   }
-  const card: TemplateSource = { subject, body: cardBody(type, CARD_WORDS.uz, TemplateFormat.plain), format: TemplateFormat.plain };
+  const card: TemplateSource = { subject, body: cardBody(type, Locale.uz, TemplateFormat.plain), format: TemplateFormat.plain };
   // An SMS says the subject line and no more.
   const sms: TemplateSource = { subject, body: subject, format: TemplateFormat.plain };
   return { [NotificationChannel.telegram]: telegram, [NotificationChannel.in_app]: card, [NotificationChannel.email]: card, [NotificationChannel.sms]: sms };

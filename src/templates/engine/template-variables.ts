@@ -1,6 +1,6 @@
 import { BookingStatus } from '../../bookings/booking.entity';
 import { localDateIn, zoneOrUtc } from '../../core/time/zones';
-import { NotificationType } from '../../notifications/notification.entity';
+import { AlertNotice, AlertNoticeKind, NotificationType } from '../../notifications/notification.entity';
 import { RenderBooking, RenderContext } from '../../notifications/rendering/message-renderer';
 import { textsFor } from '../../notifications/rendering/texts';
 import { Locale } from '../../users/user.entity';
@@ -14,8 +14,8 @@ export interface RecipientVariables {
   name: string;
   locale: string;
   timezone: string;
-  /** "provider" when the recipient is the booking's provider (always, for the agenda), else "customer". */
-  role: 'customer' | 'provider';
+  /** "provider" when the recipient is the booking's provider (always, for the agenda), "staff" for staff notices, else "customer". */
+  role: 'customer' | 'provider' | 'staff';
 }
 
 export interface BookingVariables {
@@ -45,6 +45,18 @@ export interface AgendaVariables {
   bookings: BookingVariables[];
 }
 
+export interface AlertVariables {
+  id: string;
+  /** Why this notice goes: raised, escalated, repeated or resolved. */
+  kind: string;
+  type: string;
+  severity: string;
+  title: string;
+  description: string;
+  occurrences: number;
+  firstSeenAt: Date;
+}
+
 export interface NotificationVariables {
   type: NotificationType;
   dueAt: Date;
@@ -61,6 +73,8 @@ export interface TemplateScope {
   left?: number;
   /** The agenda only. */
   agenda?: AgendaVariables;
+  /** Staff notices only. */
+  alert?: AlertVariables;
 }
 
 /** A render's input: what the template sees, and the locale and zone its filters write in. */
@@ -71,6 +85,9 @@ export interface TemplateVariables {
   /** Where dates and times are shown unless a filter names a zone: the booking's zone, the agenda's provider's. */
   readonly zone: string;
 }
+
+/** Types whose `left` counts down to the booking's end, not its start. */
+const UNTIL_END: readonly NotificationType[] = [NotificationType.booking_ending_soon, NotificationType.provider_completion_reminder];
 
 /** The variables of a notification about to be rendered at `now`. */
 export function templateVariables(context: RenderContext, now: Date): TemplateVariables {
@@ -96,10 +113,31 @@ export function templateVariables(context: RenderContext, now: Date): TemplateVa
       },
     };
   }
+  const alert = notification.payload.alert;
+  if (notification.type === NotificationType.staff_alert && alert) {
+    return {
+      locale,
+      zone: zoneOrUtc(recipient.timezone),
+      scope: {
+        ...common,
+        recipient: { name: recipient.name, locale: recipient.locale, timezone: recipient.timezone, role: 'staff' },
+        alert: {
+          id: alert.alertId,
+          kind: alert.kind,
+          type: alert.alertType,
+          severity: alert.severity,
+          title: alert.title,
+          description: alert.description,
+          occurrences: alert.occurrences,
+          firstSeenAt: new Date(alert.firstSeenAt),
+        },
+      },
+    };
+  }
   if (!booking) throw new Error(`notification ${notification.id} (${notification.type}) has no booking to render`);
   const zone = zoneOrUtc(booking.timezone);
   const previous = notification.payload.previousStartsAt ? new Date(notification.payload.previousStartsAt) : null;
-  const until = notification.type === NotificationType.booking_ending_soon ? booking.endsAt : booking.startsAt;
+  const until = UNTIL_END.includes(notification.type) ? booking.endsAt : booking.startsAt;
   return {
     locale,
     zone,
@@ -185,7 +223,23 @@ function bookingDocs(prefix: string): TemplateVariableDoc[] {
 const BOOKING_DOCS: readonly TemplateVariableDoc[] = bookingDocs('booking.');
 
 const LEFT_UNTIL_START: TemplateVariableDoc = { name: 'left', type: 'number', description: 'Milliseconds until the booking starts', example: '{{ left | duration }}' };
-const LEFT_UNTIL_END: TemplateVariableDoc = { name: 'left', type: 'number', description: 'Milliseconds until the booking ends', example: '{{ left | duration }}' };
+const LEFT_UNTIL_END: TemplateVariableDoc = {
+  name: 'left',
+  type: 'number',
+  description: 'Milliseconds until the booking ends (below zero once it has ended)',
+  example: '{% if left < 0 %}overdue{% else %}{{ left | duration }}{% endif %}',
+};
+
+const ALERT_DOCS: readonly TemplateVariableDoc[] = [
+  { name: 'alert.kind', type: 'string', description: 'Why this notice goes: raised, escalated, repeated (still open) or resolved', example: 'raised' },
+  { name: 'alert.type', type: 'string', description: 'What the alert is about', example: 'signature_pending' },
+  { name: 'alert.severity', type: 'string', description: 'low, medium, high or critical', example: '{{ alert.severity | upcase }}' },
+  { name: 'alert.title', type: 'string', description: 'One line saying what is wrong', example: 'Signature pending for 26 h' },
+  { name: 'alert.description', type: 'string', description: 'The details', example: 'The signature requested for booking … is still missing.' },
+  { name: 'alert.occurrences', type: 'number', description: 'How many scans found the condition', example: '3' },
+  { name: 'alert.firstSeenAt', type: 'date', description: 'When it was first found', example: '{{ alert.firstSeenAt | datetime }}' },
+  { name: 'alert.id', type: 'string', description: "The alert's id (for a link to the ops page)", example: '5f0c…' },
+];
 
 const AGENDA_DOCS: readonly TemplateVariableDoc[] = [
   { name: 'agenda.date', type: 'string', description: "The provider's local day, YYYY-MM-DD", example: '{{ agenda.date | date }}' },
@@ -196,7 +250,8 @@ const AGENDA_DOCS: readonly TemplateVariableDoc[] = [
 
 function docsFor(type: NotificationType): readonly TemplateVariableDoc[] {
   if (type === NotificationType.provider_daily_agenda) return [...COMMON_DOCS, ...AGENDA_DOCS];
-  return [...COMMON_DOCS, ...BOOKING_DOCS, type === NotificationType.booking_ending_soon ? LEFT_UNTIL_END : LEFT_UNTIL_START];
+  if (type === NotificationType.staff_alert) return [...COMMON_DOCS, ...ALERT_DOCS];
+  return [...COMMON_DOCS, ...BOOKING_DOCS, UNTIL_END.includes(type) ? LEFT_UNTIL_END : LEFT_UNTIL_START];
 }
 
 /** Every variable a template of each type may use. */
@@ -220,7 +275,18 @@ const SAMPLE_WORDS: Record<Locale, { services: [string, string, string]; address
   uz: { services: ['Soch olish', 'Soqol olish', "Soch bo'yash"], address: "Amir Temur shoh ko'chasi, 15, Toshkent", reason: 'Usta kasal' },
 };
 
-const SAMPLE_PROVIDER_TYPES: readonly NotificationType[] = [NotificationType.provider_new_booking, NotificationType.provider_next_booking, NotificationType.provider_daily_agenda];
+const SAMPLE_PROVIDER_TYPES: readonly NotificationType[] = [
+  NotificationType.provider_new_booking,
+  NotificationType.provider_next_booking,
+  NotificationType.provider_daily_agenda,
+  NotificationType.provider_completion_reminder,
+];
+
+const SAMPLE_ALERT: Record<Locale, { title: string; description: string }> = {
+  en: { title: 'Signature pending for 26 h', description: 'The signature requested for the booking is still missing.' },
+  ru: { title: 'Подпись ожидается 26 ч', description: 'Запрошенная по записи подпись всё ещё не получена.' },
+  uz: { title: 'Imzo 26 soatdan beri kutilmoqda', description: "Bron uchun so'ralgan imzo hali qo'yilmagan." },
+};
 
 /**
  * A realistic notification of `type` at `now` for checking and previewing templates: a booking
@@ -259,6 +325,19 @@ export function sampleContext(type: NotificationType, locale: Locale, now: Date)
   });
   const main = booking(0, startsAt, 45);
   const notification = { id: '00000000-0000-4000-8000-000000000200', type, dueAt: now, payload: {} };
+  if (type === NotificationType.staff_alert) {
+    const staff = party('00000000-0000-4000-8000-000000000004', 'Dilnoza Karimova', 'ops');
+    const alert: AlertNotice = {
+      alertId: '00000000-0000-4000-8000-000000000300',
+      kind: AlertNoticeKind.raised,
+      alertType: 'signature_pending',
+      severity: 'high',
+      ...SAMPLE_ALERT[locale],
+      occurrences: 3,
+      firstSeenAt: new Date(now.getTime() - 26 * HOUR).toISOString(),
+    };
+    return { notification: { ...notification, payload: { alert } }, recipient: staff, booking: null };
+  }
   if (type === NotificationType.provider_daily_agenda) {
     const agenda = [main, booking(1, new Date(startsAt.getTime() + HOUR), 30), booking(2, new Date(startsAt.getTime() + 2 * HOUR), 60)];
     return { notification: { ...notification, payload: { agendaDate: localDateIn(startsAt, SAMPLE_ZONE) } }, recipient: provider, booking: null, agenda };
@@ -276,5 +355,7 @@ function sampleStart(type: NotificationType, now: Date): Date {
   if (type === NotificationType.booking_starting) return now;
   // Ends in a quarter of an hour.
   if (type === NotificationType.booking_ending_soon) return new Date(now.getTime() - 30 * MINUTE);
+  // Ended an hour ago, not marked done yet.
+  if (type === NotificationType.provider_completion_reminder) return new Date(now.getTime() - 105 * MINUTE);
   return new Date(Math.ceil((now.getTime() + 3 * HOUR) / QUARTER_HOUR) * QUARTER_HOUR);
 }
