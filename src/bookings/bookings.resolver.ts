@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { CurrentUser, Roles } from '../auth/access.decorators';
 import type { RequestAuth } from '../auth/auth.guard';
 import { ALL_ROLES, AuthUser, Role } from '../auth/role';
@@ -7,6 +7,7 @@ import { InputError } from '../core/errors/herald-error';
 import { LiveEvents } from '../core/graphql/live-events';
 import { PageInput } from '../core/pagination/pagination';
 import { IdArg } from '../core/validation/id-arg';
+import { UserFieldAccess, UserRelation } from '../users/user-field-access';
 import { User } from '../users/user.entity';
 import { BookingAccess } from './booking-access';
 import { BookingEvent } from './booking-event.entity';
@@ -131,7 +132,10 @@ export class BookingsResolver {
   }
 
   @ResolveField(() => User)
-  customer(@Parent() booking: Booking): Promise<User> {
+  customer(@Parent() booking: Booking, @Context() auth: RequestAuth): Promise<User> {
+    if (auth.user && BookingAccess.isProvider(auth.user, BookingAccess.partiesOf(booking))) {
+      UserFieldAccess.relate(auth, booking.customer.id, UserRelation.CustomerOfCallersBooking);
+    }
     return this.bookingsService.loadUser(booking.customer);
   }
 
