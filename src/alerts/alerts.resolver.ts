@@ -1,6 +1,7 @@
-import { Args, ArgsType, Field, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, ArgsType, Context, Field, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { RequestAuth } from '../auth/auth.guard';
 import { LiveEvents } from '../core/graphql/live-events';
+import { RequestLoader } from '../core/graphql/request-loader';
 import { IsDate, IsEnum, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { CurrentUser, Roles } from '../auth/access.decorators';
 import { AuthUser, Role } from '../auth/role';
@@ -99,6 +100,8 @@ export class AlertsResolver {
     private readonly live: LiveEvents,
   ) {}
 
+  private readonly alertEvents = new RequestLoader((alertIds) => this.service.eventsOf(alertIds), (): AlertEvent[] => []);
+
   @Query(() => AlertConnection, { description: 'Alerts, most recently seen first; finance sees payment alerts only' })
   @Roles(...STAFF)
   alerts(
@@ -172,8 +175,8 @@ export class AlertsResolver {
   }
 
   @ResolveField(() => [AlertEvent], { description: 'Every change of the alert and who made it, oldest first' })
-  events(@Parent() alert: BusinessAlert): Promise<AlertEvent[]> {
-    return this.service.events(alert.id);
+  events(@Parent() alert: BusinessAlert, @Context() auth: RequestAuth): Promise<AlertEvent[]> {
+    return this.alertEvents.get(auth, alert.id);
   }
 
   @ResolveField(() => ID, { nullable: true })

@@ -5,6 +5,7 @@ import type { RequestAuth } from '../auth/auth.guard';
 import { ALL_ROLES, AuthUser, Role } from '../auth/role';
 import { InputError } from '../core/errors/herald-error';
 import { LiveEvents } from '../core/graphql/live-events';
+import { RequestLoader } from '../core/graphql/request-loader';
 import { PageInput } from '../core/pagination/pagination';
 import { IdArg } from '../core/validation/id-arg';
 import { UserFieldAccess, UserRelation } from '../users/user-field-access';
@@ -46,6 +47,8 @@ export class BookingsResolver {
     private readonly bookingImport: BookingImportService,
     private readonly live: LiveEvents,
   ) {}
+
+  private readonly histories = new RequestLoader((bookingIds) => this.bookingsService.histories(bookingIds), (): BookingEvent[] => []);
 
   @Query(() => Booking, { description: 'One booking you may see; others are NOT_FOUND' })
   @Roles(...ALL_ROLES)
@@ -160,7 +163,7 @@ export class BookingsResolver {
   }
 
   @ResolveField(() => [BookingEvent], { description: 'What happened to this booking, oldest first' })
-  events(@Parent() booking: Booking): Promise<BookingEvent[]> {
-    return this.bookingsService.history(booking.id);
+  events(@Parent() booking: Booking, @Context() auth: RequestAuth): Promise<BookingEvent[]> {
+    return this.histories.get(auth, booking.id);
   }
 }
