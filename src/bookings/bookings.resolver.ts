@@ -4,7 +4,7 @@ import { CurrentUser, Roles } from '../auth/access.decorators';
 import type { RequestAuth } from '../auth/auth.guard';
 import { ALL_ROLES, AuthUser, Role } from '../auth/role';
 import { InputError } from '../core/errors/herald-error';
-import { LiveEvents } from '../core/graphql/live-events';
+import { LiveEvents, oncePerEvent } from '../core/graphql/live-events';
 import { RequestLoader } from '../core/graphql/request-loader';
 import { PageInput } from '../core/pagination/pagination';
 import { IdArg } from '../core/validation/id-arg';
@@ -47,6 +47,9 @@ export class BookingsResolver {
     private readonly bookingImport: BookingImportService,
     private readonly live: LiveEvents,
   ) {}
+
+  /** The changed booking, loaded once per event for every subscriber of this process; access is still checked per subscriber. */
+  private readonly changeOf = oncePerEvent((payload: BookingEventPayload) => this.bookingsService.changeFor(payload));
 
   private readonly histories = new RequestLoader((bookingIds) => this.bookingsService.histories(bookingIds), (): BookingEvent[] => []);
 
@@ -124,7 +127,7 @@ export class BookingsResolver {
     filter: (payload: BookingEventPayload, args: BookingChangedArgs, context: RequestAuth) =>
       !!context.user && (!args.bookingId || args.bookingId === payload.bookingId) && BookingAccess.canView(context.user, payload),
     resolve(this: BookingsResolver, payload: BookingEventPayload) {
-      return this.bookingsService.changeFor(payload);
+      return this.changeOf(payload);
     },
   })
   @Roles(...ALL_ROLES)
