@@ -100,8 +100,6 @@ export class AlertsResolver {
     private readonly live: LiveEvents,
   ) {}
 
-  private readonly alertEvents = new RequestLoader((alertIds) => this.service.eventsOf(alertIds), (): AlertEvent[] => []);
-
   @Query(() => AlertConnection, { description: 'Alerts, most recently seen first; finance sees payment alerts only' })
   @Roles(...STAFF)
   alerts(
@@ -173,6 +171,9 @@ export class AlertsResolver {
   alertChanged(@Args() _filter: AlertChangedArgs): AsyncIterableIterator<AlertChanged> {
     return this.live.subscribe<AlertChanged>(ALERT_CHANGED_TOPIC);
   }
+
+  /** Every row's events in one query per list. */
+  private readonly alertEvents = new RequestLoader((alertIds) => this.service.eventsOf(alertIds), (): AlertEvent[] => []);
 
   @ResolveField(() => [AlertEvent], { description: 'Every change of the alert and who made it, oldest first' })
   events(@Parent() alert: BusinessAlert, @Context() auth: RequestAuth): Promise<AlertEvent[]> {

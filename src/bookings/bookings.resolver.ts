@@ -48,11 +48,6 @@ export class BookingsResolver {
     private readonly live: LiveEvents,
   ) {}
 
-  /** The changed booking, loaded once per event for every subscriber of this process; access is still checked per subscriber. */
-  private readonly changeOf = oncePerEvent((payload: BookingEventPayload) => this.bookingsService.changeFor(payload));
-
-  private readonly histories = new RequestLoader((bookingIds) => this.bookingsService.histories(bookingIds), (): BookingEvent[] => []);
-
   @Query(() => Booking, { description: 'One booking you may see; others are NOT_FOUND' })
   @Roles(...ALL_ROLES)
   booking(@CurrentUser() caller: AuthUser, @IdArg() id: string): Promise<Booking> {
@@ -122,6 +117,9 @@ export class BookingsResolver {
     return this.bookingsService.markNoShow(caller, id, expectedVersion);
   }
 
+  /** The changed booking, loaded once per event for every subscriber of this process; access is still checked per subscriber. */
+  private readonly changeOf = oncePerEvent((payload: BookingEventPayload) => this.bookingsService.changeFor(payload));
+
   @Subscription(() => BookingChange, {
     description: 'Changes to one booking, or to every booking you may see when bookingId is omitted',
     filter: (payload: BookingEventPayload, args: BookingChangedArgs, context: RequestAuth) =>
@@ -164,6 +162,9 @@ export class BookingsResolver {
   signatureRequests(@Parent() booking: Booking): Promise<SignatureRequest[]> {
     return this.bookingsService.loadSignatureRequests(booking);
   }
+
+  /** Every row's events in one query per list. */
+  private readonly histories = new RequestLoader((bookingIds) => this.bookingsService.histories(bookingIds), (): BookingEvent[] => []);
 
   @ResolveField(() => [BookingEvent], { description: 'What happened to this booking, oldest first' })
   events(@Parent() booking: Booking, @Context() auth: RequestAuth): Promise<BookingEvent[]> {
