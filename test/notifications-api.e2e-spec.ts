@@ -1,5 +1,5 @@
 import { LiveEvents } from '../src/core/graphql/live-events';
-import { Notification, NOTIFICATION_RECEIVED_TOPIC, NotificationChannel, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
+import { Notification, NotificationChannel, notificationReceivedTopic, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
 import { User } from '../src/users/user.entity';
 import { Persona, startTestApp, TestApp } from './support/test-app';
 
@@ -108,8 +108,8 @@ describe('notifications over GraphQL', () => {
     const others = await notification('otherCustomer');
     const mine = await notification('customer', { subject: 'For you' });
     const live = herald.app.get(LiveEvents);
-    await live.publish(NOTIFICATION_RECEIVED_TOPIC, { notificationId: others.id, recipientId: herald.users.otherCustomer.id });
-    await live.publish(NOTIFICATION_RECEIVED_TOPIC, { notificationId: mine.id, recipientId: herald.users.customer.id });
+    await live.publish(notificationReceivedTopic(herald.users.otherCustomer.id), { notificationId: others.id, recipientId: herald.users.otherCustomer.id });
+    await live.publish(notificationReceivedTopic(herald.users.customer.id), { notificationId: mine.id, recipientId: herald.users.customer.id });
     const event = await subscription.next(3000);
     expect(event.data!.notificationReceived).toEqual({ id: mine.id, subject: 'For you' });
     await subscription.close();

@@ -8,10 +8,10 @@ import { OutboxReader } from '../src/notifications/channels/outbox';
 import { DeliveryService } from '../src/notifications/delivery/delivery.service';
 import {
   Notification,
-  NOTIFICATION_RECEIVED_TOPIC,
   NotificationChannel,
   NotificationReason,
   NotificationReceived,
+  notificationReceivedTopic,
   NotificationStatus,
   NotificationType,
 } from '../src/notifications/notification.entity';
@@ -43,7 +43,7 @@ describe('notifications: delivery (e2e)', () => {
     it('delivers a notification due in 2 s and announces it on the subscription within 1 s of its due time', async () => {
       const graphql = await t.subscribe<{ notificationReceived: Pick<Notification, 'id' | 'status' | 'subject' | 'body'> }>(RECEIVED, {}, t.tokens.customer);
       const stranger = await t.subscribe(RECEIVED, {}, t.tokens.otherCustomer);
-      const live = t.app.get(LiveEvents).subscribe<NotificationReceived>(NOTIFICATION_RECEIVED_TOPIC);
+      const live = t.app.get(LiveEvents).subscribe<NotificationReceived>(notificationReceivedTopic(t.users.customer.id));
       const firstLive = live.next();
       try {
         const row = await insertNotification(t, { channel: NotificationChannel.in_app, dueInMs: 2000 });

@@ -9,8 +9,8 @@ export interface Delivery {
 }
 
 /**
- * Counts in-app deliveries: subscribes to `<prefix>:live:notificationReceived`, where Herald
- * publishes `{ notificationId, recipientId }` for every in-app message it delivers, and keeps
+ * Counts in-app deliveries: subscribes to `<prefix>:live:notificationReceived:*`, the recipients'
+ * topics, where Herald publishes `{ notificationId, recipientId }` for every in-app message it delivers, and keeps
  * each announcement with its arrival time, so doubles show up. The subscription survives a
  * FLUSHALL.
  */
@@ -23,8 +23,8 @@ export class DeliverySink {
   static async open(redisUrl: string, keyPrefix: string): Promise<DeliverySink> {
     const redis = new Redis(redisUrl, { connectionName: 'bench:sink' });
     const sink = new DeliverySink(redis);
-    redis.on('message', (_channel: string, message: string) => sink.record(message));
-    await redis.subscribe(`${keyPrefix}:live:notificationReceived`);
+    redis.on('pmessage', (_pattern: string, _channel: string, message: string) => sink.record(message));
+    await redis.psubscribe(`${keyPrefix}:live:notificationReceived:*`);
     return sink;
   }
 

@@ -1,6 +1,7 @@
-import { Args, ArgsType, Field, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, ArgsType, Context, Field, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { RequestAuth } from '../auth/auth.guard';
 import { LiveEvents } from '../core/graphql/live-events';
+import { RequestLoader } from '../core/graphql/request-loader';
 import { IsDate, IsEnum, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { CurrentUser, Roles } from '../auth/access.decorators';
 import { AuthUser, Role } from '../auth/role';
@@ -171,9 +172,12 @@ export class AlertsResolver {
     return this.live.subscribe<AlertChanged>(ALERT_CHANGED_TOPIC);
   }
 
+  /** Every row's events in one query per list. */
+  private readonly alertEvents = new RequestLoader((alertIds) => this.service.eventsOf(alertIds), (): AlertEvent[] => []);
+
   @ResolveField(() => [AlertEvent], { description: 'Every change of the alert and who made it, oldest first' })
-  events(@Parent() alert: BusinessAlert): Promise<AlertEvent[]> {
-    return this.service.events(alert.id);
+  events(@Parent() alert: BusinessAlert, @Context() auth: RequestAuth): Promise<AlertEvent[]> {
+    return this.alertEvents.get(auth, alert.id);
   }
 
   @ResolveField(() => ID, { nullable: true })

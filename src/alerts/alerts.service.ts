@@ -13,6 +13,7 @@ import { Condition, RULES, ScannedType } from './alert-rules';
 import { AlertsError } from './alerts.error';
 import { ALERT_CHANGED_TOPIC, AlertChanged, AlertSeverity, AlertStatus, AlertType, BusinessAlert, OPEN_STATUSES, SEVERITY_ORDER } from './business-alert.entity';
 import { LiveEvents } from '../core/graphql/live-events';
+import { groupedBy } from '../core/graphql/request-loader';
 import { EngineHealth } from '../notifications/health/engine-health.service';
 import { AlertsFilter, RaiseAlertInput } from './dto/alert.input';
 import { AlertNoticeKind } from '../notifications/notification.entity';
@@ -178,8 +179,10 @@ export class AlertsService {
     return this.em.fork().findOne(BusinessAlert, { id });
   }
 
-  events(alertId: string): Promise<AlertEvent[]> {
-    return this.em.fork().find(AlertEvent, { alert: alertId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  /** The changes of these alerts, each oldest first, in one query; an alert without events is left out. */
+  async eventsOf(alertIds: string[]): Promise<Map<string, AlertEvent[]>> {
+    const events = await this.em.fork().find(AlertEvent, { alert: { $in: alertIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return groupedBy(events, (event) => event.alert.id);
   }
 
   /** Someone is on it: no more repeats, and notices not yet gone are dropped (an escalation still notifies). */

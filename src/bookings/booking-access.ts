@@ -58,6 +58,11 @@ export const BookingAccess = {
     return BookingAccess.canView(caller, booking) ? 'forbid' : 'hide';
   },
 
+  /** Whether the caller is the booking's provider (who may call its customer). */
+  isProvider(caller: AuthUser, booking: BookingParties): boolean {
+    return partiesOfCaller(caller, booking).includes('provider');
+  },
+
   canView(caller: AuthUser, booking: BookingParties): boolean {
     return caller.has(...RULES[BookingAction.View].staff) || partiesOfCaller(caller, booking).length > 0;
   },

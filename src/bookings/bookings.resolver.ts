@@ -1,12 +1,14 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { CurrentUser, Roles } from '../auth/access.decorators';
 import type { RequestAuth } from '../auth/auth.guard';
 import { ALL_ROLES, AuthUser, Role } from '../auth/role';
 import { InputError } from '../core/errors/herald-error';
-import { LiveEvents } from '../core/graphql/live-events';
+import { LiveEvents, oncePerEvent } from '../core/graphql/live-events';
+import { RequestLoader } from '../core/graphql/request-loader';
 import { PageInput } from '../core/pagination/pagination';
 import { IdArg } from '../core/validation/id-arg';
+import { UserFieldAccess, UserRelation } from '../users/user-field-access';
 import { User } from '../users/user.entity';
 import { BookingAccess } from './booking-access';
 import { BookingEvent } from './booking-event.entity';
@@ -115,12 +117,15 @@ export class BookingsResolver {
     return this.bookingsService.markNoShow(caller, id, expectedVersion);
   }
 
+  /** The changed booking, loaded once per event for every subscriber of this process; access is still checked per subscriber. */
+  private readonly changeOf = oncePerEvent((payload: BookingEventPayload) => this.bookingsService.changeFor(payload));
+
   @Subscription(() => BookingChange, {
     description: 'Changes to one booking, or to every booking you may see when bookingId is omitted',
     filter: (payload: BookingEventPayload, args: BookingChangedArgs, context: RequestAuth) =>
       !!context.user && (!args.bookingId || args.bookingId === payload.bookingId) && BookingAccess.canView(context.user, payload),
     resolve(this: BookingsResolver, payload: BookingEventPayload) {
-      return this.bookingsService.changeFor(payload);
+      return this.changeOf(payload);
     },
   })
   @Roles(...ALL_ROLES)
@@ -131,7 +136,10 @@ export class BookingsResolver {
   }
 
   @ResolveField(() => User)
-  customer(@Parent() booking: Booking): Promise<User> {
+  customer(@Parent() booking: Booking, @Context() auth: RequestAuth): Promise<User> {
+    if (auth.user && BookingAccess.isProvider(auth.user, BookingAccess.partiesOf(booking))) {
+      UserFieldAccess.relate(auth, booking.customer.id, UserRelation.CustomerOfCallersBooking);
+    }
     return this.bookingsService.loadUser(booking.customer);
   }
 
@@ -155,8 +163,11 @@ export class BookingsResolver {
     return this.bookingsService.loadSignatureRequests(booking);
   }
 
+  /** Every row's events in one query per list. */
+  private readonly histories = new RequestLoader((bookingIds) => this.bookingsService.histories(bookingIds), (): BookingEvent[] => []);
+
   @ResolveField(() => [BookingEvent], { description: 'What happened to this booking, oldest first' })
-  events(@Parent() booking: Booking): Promise<BookingEvent[]> {
-    return this.bookingsService.history(booking.id);
+  events(@Parent() booking: Booking, @Context() auth: RequestAuth): Promise<BookingEvent[]> {
+    return this.histories.get(auth, booking.id);
   }
 }

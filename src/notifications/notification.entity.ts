@@ -289,8 +289,10 @@ export function agendaDedupKey(providerId: string, localDate: string, channel: N
   return ['agenda', providerId, localDate, channel].join(':');
 }
 
-/** Live-events topic on which delivered in-app messages are announced. */
-export const NOTIFICATION_RECEIVED_TOPIC = 'notificationReceived';
+/** Live-events topic on which a user's delivered in-app messages are announced: one per user, so a subscriber hears only their own. */
+export function notificationReceivedTopic(recipientId: string): string {
+  return `notificationReceived:${recipientId}`;
+}
 
 export interface NotificationReceived {
   notificationId: string;

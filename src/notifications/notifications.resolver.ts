@@ -1,7 +1,6 @@
 import { Args, ArgsType, Field, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { IsBoolean, IsEnum, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { CurrentUser, Roles } from '../auth/access.decorators';
-import type { RequestAuth } from '../auth/auth.guard';
 import { ALL_ROLES, AuthUser, Role } from '../auth/role';
 import { LiveEvents } from '../core/graphql/live-events';
 import { PageInput } from '../core/pagination/pagination';
@@ -10,7 +9,7 @@ import { InboxFilter, NotificationsFilter } from './dto/notification.input';
 import { NotificationConnection, NotificationStat, OutboxMessage, SendPendingResult, TestNotificationResult } from './dto/notification.output';
 import { OutboxReader } from './channels/outbox';
 import { MaintenanceService } from './delivery/maintenance.service';
-import { Notification, NotificationChannel, NOTIFICATION_RECEIVED_TOPIC, NotificationReceived, NotificationType } from './notification.entity';
+import { Notification, NotificationChannel, NotificationReceived, notificationReceivedTopic, NotificationType } from './notification.entity';
 import { NotificationsService } from './notifications.service';
 
 @ArgsType()
@@ -146,13 +145,13 @@ export class NotificationsResolver {
 
   @Subscription(() => Notification, {
     description: 'Your in-app messages as they are delivered',
-    filter: (payload: NotificationReceived, _args: unknown, context: RequestAuth) => payload.recipientId === context.user?.id,
     resolve(this: NotificationsResolver, payload: NotificationReceived) {
       return this.notificationsService.findDetached(payload.notificationId);
     },
   })
   @Roles(...ALL_ROLES)
-  notificationReceived(): AsyncIterableIterator<NotificationReceived> {
-    return this.live.subscribe<NotificationReceived>(NOTIFICATION_RECEIVED_TOPIC);
+  notificationReceived(@CurrentUser() caller: AuthUser): AsyncIterableIterator<NotificationReceived> {
+    // Only the caller's own topic: Redis never hands this subscription another user's messages.
+    return this.live.subscribe<NotificationReceived>(notificationReceivedTopic(caller.id));
   }
 }

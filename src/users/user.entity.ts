@@ -2,6 +2,7 @@ import { BigIntType, Entity, Enum, Index, Property, Unique } from '@mikro-orm/co
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Role } from '../auth/role';
 import { BaseEntity } from '../core/database/base.entity';
+import { privateUserField } from './user-field-access';
 
 export enum Locale {
   uz = 'uz',
@@ -20,12 +21,12 @@ export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' |
   @Property({ type: 'text' })
   name: string;
 
-  @Field()
+  @Field({ middleware: [privateUserField] })
   @Unique()
   @Property({ type: 'text' })
   email: string;
 
-  @Field(() => String, { nullable: true, description: 'E.164, e.g. +998901234567' })
+  @Field(() => String, { nullable: true, description: 'E.164, e.g. +998901234567', middleware: [privateUserField] })
   @Property({ type: 'text', nullable: true })
   phone: string | null = null;
 
@@ -37,11 +38,11 @@ export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' |
   @Property({ type: 'text' })
   timezone: string = 'UTC';
 
-  @Field(() => [Role])
+  @Field(() => [Role], { middleware: [privateUserField] })
   @Enum({ items: () => Role, array: true })
   roles: Role[];
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, middleware: [privateUserField] })
   @Index()
   @Property({ type: 'text', nullable: true })
   postalCode: string | null = null;
@@ -54,18 +55,18 @@ export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' |
   @Property({ type: new BigIntType('string'), nullable: true })
   telegramChatId: string | null = null;
 
-  @Field(() => Boolean, { description: 'Whether a Telegram chat is linked to this user' })
+  @Field(() => Boolean, { description: 'Whether a Telegram chat is linked to this user', middleware: [privateUserField] })
   get telegramLinked(): boolean {
     return this.telegramChatId !== null;
   }
 
   /** Telegram turned off: the user sent /stop or blocked the bot. Linking again turns it back on. */
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, middleware: [privateUserField] })
   @Property({ type: 'timestamptz', nullable: true })
   telegramOffAt: Date | null = null;
 
   /** SMS turned off: the carrier reported the number unsubscribed (Twilio 21610). */
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, middleware: [privateUserField] })
   @Property({ type: 'timestamptz', nullable: true })
   smsOffAt: Date | null = null;
 

@@ -4,6 +4,7 @@ export enum UserErrorReason {
   NotFound = 'USER_NOT_FOUND',
   EmailTaken = 'EMAIL_TAKEN',
   MissingRole = 'USER_LACKS_ROLE',
+  FieldHidden = 'USER_FIELD_HIDDEN',
 }
 
 export class UserError extends HeraldError {
@@ -17,5 +18,9 @@ export class UserError extends HeraldError {
 
   static missingRole(id: string, role: string) {
     return new UserError(ErrorKind.BadUserInput, UserErrorReason.MissingRole, `User ${id} is not a ${role}`, { id, role });
+  }
+
+  static fieldHidden(field: string, id: string) {
+    return new UserError(ErrorKind.Forbidden, UserErrorReason.FieldHidden, `The ${field} of user ${id} is not yours to see`, { field });
   }
 }

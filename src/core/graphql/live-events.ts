@@ -35,6 +35,21 @@ export class LiveEvents {
   }
 }
 
+/**
+ * What the subscribers of a topic derive from an event (the row it names, loaded), computed once
+ * per event in this process and shared by its subscribers. The subscriber connection parses each
+ * message once and hands every subscriber of this process the same payload object, which keys
+ * the result; it is dropped with the payload.
+ */
+export function oncePerEvent<P extends object, R>(derive: (payload: P) => Promise<R>): (payload: P) => Promise<R> {
+  const derived = new WeakMap<P, Promise<R>>();
+  return (payload) => {
+    let result = derived.get(payload);
+    if (!result) derived.set(payload, (result = derive(payload)));
+    return result;
+  };
+}
+
 @Global()
 @Module({ providers: [LiveEvents], exports: [LiveEvents] })
 export class LiveEventsModule {}

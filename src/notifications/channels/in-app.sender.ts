@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LiveEvents } from '../../core/graphql/live-events';
-import { NOTIFICATION_RECEIVED_TOPIC, NotificationChannel, NotificationReceived } from '../notification.entity';
+import { NotificationChannel, NotificationReceived, notificationReceivedTopic } from '../notification.entity';
 import { RenderedMessage } from '../rendering/message-renderer';
 import { addressOn, ChannelUser } from './channel-address';
 import { ChannelAddress, ChannelSender, SendReceipt } from './channel-sender';
@@ -8,7 +8,7 @@ import { ChannelAddress, ChannelSender, SendReceipt } from './channel-sender';
 /**
  * The in-app inbox. The notification row itself is the inbox item (delivery stores subject and
  * body on it), so sending is announcing it: `{ notificationId, recipientId }` on the
- * `notificationReceived` live topic, once the row records it as sent.
+ * recipient's own `notificationReceived:<userId>` live topic, once the row records it as sent.
  */
 @Injectable()
 export class InAppSender extends ChannelSender {
@@ -29,6 +29,6 @@ export class InAppSender extends ChannelSender {
 
   async send(notificationId: string, address: ChannelAddress, _message: RenderedMessage): Promise<SendReceipt> {
     const event: NotificationReceived = { notificationId, recipientId: address.userId };
-    return { providerMessageId: null, afterRecorded: () => this.live.publish(NOTIFICATION_RECEIVED_TOPIC, event) };
+    return { providerMessageId: null, afterRecorded: () => this.live.publish(notificationReceivedTopic(address.userId), event) };
   }
 }
