@@ -19,7 +19,14 @@ export enum NotificationType {
   provider_completion_reminder = 'provider_completion_reminder',
   /** To ops, finance or admins: a business alert raised, escalated, still open, or resolved. */
   staff_alert = 'staff_alert',
+  /** Marketing, to providers serving a postal code: demand is high there, or a bonus for bookings there (campaigns). */
+  area_demand = 'area_demand',
+  /** Marketing, to customers in a postal code with little activity: a promotion (campaigns). */
+  area_promotion = 'area_promotion',
 }
+
+/** The types campaigns send. */
+export const CAMPAIGN_TYPES: readonly NotificationType[] = [NotificationType.area_demand, NotificationType.area_promotion];
 registerEnumType(NotificationType, { name: 'NotificationType' });
 
 export enum NotificationChannel {
@@ -81,6 +88,33 @@ export interface NotificationPayload {
   cancellationReason?: string | null;
   /** For staff notices: the alert as it stood when the notice was planned. */
   alert?: AlertNotice;
+  /** For campaign messages: the campaign run and the area's figures it matched on. */
+  campaign?: CampaignMessage;
+}
+
+/** The campaigns Herald runs (seed 004), each with its own thresholds and schedule. */
+export enum CampaignKind {
+  /** Many bookings in an area: its providers are told, so they open more slots there. */
+  high_demand = 'high_demand',
+  /** Many bookings and few providers: every provider there is offered a bonus. */
+  provider_bonus = 'provider_bonus',
+  /** Few bookings: customers there are offered a discount. */
+  low_activity = 'low_activity',
+}
+registerEnumType(CampaignKind, { name: 'CampaignKind' });
+
+/** What a campaign message says: the area, the day its figures are of, and the figures. */
+export interface CampaignMessage {
+  runId: string;
+  campaignId: string;
+  kind: CampaignKind;
+  postalCode: string;
+  /** The local day (YYYY-MM-DD) whose figures matched. */
+  date: string;
+  bookings: number;
+  providers: number;
+  /** The bonus or discount, in percent; null when the campaign offers none. */
+  percent: number | null;
 }
 
 /** Why a staff notice goes: the alert is new, grew more severe, is still open after its repeat interval, or cleared. */
@@ -282,6 +316,11 @@ function offsetKey(offsetSeconds: number): string {
 /** The dedup key of a staff notice: the n-th notice of an alert, once per recipient and channel. */
 export function alertNoticeDedupKey(alertId: string, sequence: number, recipientId: string, channel: NotificationChannel): string {
   return ['alert', alertId, `n${sequence}`, recipientId, channel].join(':');
+}
+
+/** The dedup key of a campaign message: once per campaign, postal code and day, to each recipient on each channel. */
+export function campaignDedupKey(campaignId: string, postalCode: string, date: string, recipientId: string, channel: NotificationChannel): string {
+  return ['campaign', campaignId, postalCode, date, recipientId, channel].join(':');
 }
 
 /** The dedup key of a provider's agenda: once per provider, local day and channel. */

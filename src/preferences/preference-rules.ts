@@ -19,7 +19,7 @@ export enum NotificationCategory {
 
 export type CategoryMap = Readonly<Record<NotificationType, NotificationCategory>>;
 
-/** Every type Herald sends today is about a booking or for staff; campaigns will add marketing types here. */
+/** What each type is for: campaigns' messages are marketing, sent only to those who opted in. */
 export const NOTIFICATION_CATEGORIES: CategoryMap = {
   [NotificationType.booking_confirmation]: NotificationCategory.booking,
   [NotificationType.provider_new_booking]: NotificationCategory.booking,
@@ -32,6 +32,8 @@ export const NOTIFICATION_CATEGORIES: CategoryMap = {
   [NotificationType.booking_cancelled]: NotificationCategory.booking,
   [NotificationType.provider_completion_reminder]: NotificationCategory.booking,
   [NotificationType.staff_alert]: NotificationCategory.staff,
+  [NotificationType.area_demand]: NotificationCategory.marketing,
+  [NotificationType.area_promotion]: NotificationCategory.marketing,
 };
 
 /** A change to the booking itself: never opted out of, never held back by quiet hours. */

@@ -158,8 +158,8 @@ export class TemplatesService {
   private async bookingContext(caller: AuthUser, input: PreviewTemplateInput): Promise<RenderContext> {
     const booking = await this.bookings.get(caller, input.bookingId!);
     const sample = sampleContext(input.type, input.locale, this.clock.now());
-    // Staff notices are about an alert, not a booking.
-    if (input.type === NotificationType.staff_alert) return sample;
+    // Staff notices and campaign messages are about an alert or an area, not a booking.
+    if (!sample.booking && input.type !== NotificationType.provider_daily_agenda) return sample;
     const party = PROVIDER_TYPES.has(input.type) ? booking.provider : booking.customer;
     const recipient = { ...sample.recipient, id: party.id, name: party.name, timezone: party.timezone };
     if (input.type === NotificationType.provider_daily_agenda) return { ...sample, recipient, agenda: [booking] };

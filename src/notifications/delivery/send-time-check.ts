@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { zoneOrUtc } from '../../core/time/zones';
 import { Booking, BookingStatus } from '../../bookings/booking.entity';
 import { isCritical, quietUntil, RecipientPreferences, wantsType } from '../../preferences/preference-rules';
-import { Notification, NotificationChannel, NotificationReason, NotificationType } from '../notification.entity';
+import { CAMPAIGN_TYPES, Notification, NotificationChannel, NotificationReason, NotificationType } from '../notification.entity';
 import { CREATION_NOTICES } from '../planning/booking-plan';
 
 /** A booking status that ends a booking, and the reason a message about it is then skipped. */
@@ -35,8 +35,8 @@ export interface SendTimeFacts {
  */
 export function whyUnwanted({ notification, booking, agenda, preferences, now }: SendTimeFacts): NotificationReason | null {
   if (preferences && !wantsType(preferences, notification.type)) return NotificationReason.opted_out;
-  // Closing its alert cancels a staff notice still pending; one that is due goes as planned.
-  if (notification.type === NotificationType.staff_alert) return null;
+  // Closing its alert cancels a staff notice still pending; a campaign's message holds for its day.
+  if (notification.type === NotificationType.staff_alert || CAMPAIGN_TYPES.includes(notification.type)) return null;
   if (notification.type === NotificationType.provider_daily_agenda) {
     if (!agenda || agenda.bookings === 0) return NotificationReason.no_bookings;
     return now.getTime() >= agenda.dayEndsAt.getTime() ? NotificationReason.too_late : null;

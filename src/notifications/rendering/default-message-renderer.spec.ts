@@ -1,7 +1,7 @@
 import { Booking, BookingStatus } from '../../bookings/booking.entity';
 import { Clock } from '../../core/clock/clock';
 import { Locale, User } from '../../users/user.entity';
-import { AlertNotice, AlertNoticeKind, Notification, NotificationChannel, NotificationType } from '../notification.entity';
+import { AlertNotice, AlertNoticeKind, CampaignKind, CampaignMessage, Notification, NotificationChannel, NotificationType } from '../notification.entity';
 import { DefaultMessageRenderer, formatLeft, toHtml } from './default-message-renderer';
 
 const HOUR = 3_600_000;
@@ -31,6 +31,17 @@ const ALERT: AlertNotice = {
   description: 'Booking b1 ended at 2031-01-08T05:00:00.000Z and is neither completed nor cancelled.',
   occurrences: 9,
   firstSeenAt: '2031-01-08T05:00:00.000Z',
+};
+
+const CAMPAIGN: CampaignMessage = {
+  runId: 'r1',
+  campaignId: 'c1',
+  kind: CampaignKind.provider_bonus,
+  postalCode: '100000',
+  date: '2031-01-09',
+  bookings: 9,
+  providers: 2,
+  percent: 15,
 };
 
 const provider = user('Pavel Provider', Locale.en);
@@ -154,7 +165,7 @@ describe(DefaultMessageRenderer.name, () => {
       const recipient = user('Any One', locale);
       const b = booking({ customer: recipient });
       for (const type of Object.values(NotificationType)) {
-        const payload = { agendaDate: '2031-01-10', alert: { ...ALERT, kind: AlertNoticeKind.escalated } };
+        const payload = { agendaDate: '2031-01-10', alert: { ...ALERT, kind: AlertNoticeKind.escalated }, campaign: CAMPAIGN };
         const message = await sut.render({ notification: notification(type, recipient, b, payload), recipient, booking: b, agenda: [b] });
         expect(`${message.subject}\n${message.text}`).not.toMatch(/\{\w+\}/);
       }
@@ -175,6 +186,14 @@ describe(DefaultMessageRenderer.name, () => {
         'С: среда, 8 января 2031, 08:00',
         'Замечено раз: 9',
       ].join('\n'),
+    );
+  });
+
+  it("tells a provider of demand in their area, with the day's figures", async () => {
+    const message = await sut.render({ notification: notification(NotificationType.area_demand, provider, null, { campaign: CAMPAIGN }), recipient: provider, booking: null });
+    expect(message.subject).toBe('Bookings in 100000');
+    expect(message.text).toBe(
+      ['Demand in your area, 100000.', '', '9 bookings on Thursday, 9 January 2031 in 100000 met only 2 provider(s): take bookings there and earn a 15 % bonus.'].join('\n'),
     );
   });
 

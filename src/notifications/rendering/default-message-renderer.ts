@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
 import { WallClock, wallClock } from '../../core/time/wall-clock';
 import { zoneOrUtc } from '../../core/time/zones';
-import { NotificationType } from '../notification.entity';
+import { CAMPAIGN_TYPES, NotificationType } from '../notification.entity';
 import { MessageRenderer, RenderContext, RenderedMessage } from './message-renderer';
 import { fill, Texts, textsFor } from './texts';
 
@@ -30,7 +30,9 @@ export class DefaultMessageRenderer extends MessageRenderer {
         ? this.agenda(context, locale, texts)
         : type === NotificationType.staff_alert
           ? this.aboutAlert(context, locale, texts)
-          : this.aboutBooking(context, locale, texts);
+          : CAMPAIGN_TYPES.includes(type)
+            ? this.aboutCampaign(context, locale, texts)
+            : this.aboutBooking(context, locale, texts);
     const text = lines.body.join('\n');
     return { subject: lines.subject, text, html: toHtml(text) };
   }
@@ -89,13 +91,26 @@ export class DefaultMessageRenderer extends MessageRenderer {
     };
   }
 
+  private aboutCampaign({ notification }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
+    const campaign = notification.payload.campaign;
+    if (!campaign) throw new Error(`notification ${notification.id} (${notification.type}) has no campaign to render`);
+    const values = {
+      postalCode: campaign.postalCode,
+      date: localDay(campaign.date, locale),
+      bookings: campaign.bookings,
+      providers: campaign.providers,
+      percent: campaign.percent ?? '',
+    };
+    return {
+      subject: fill(texts.subject[notification.type], values),
+      body: [fill(texts.headline[notification.type], values), '', fill(texts.campaign[campaign.kind], values)],
+    };
+  }
+
   private agenda({ notification, recipient, agenda = [] }: RenderContext, locale: string, texts: Texts): { subject: string; body: string[] } {
     const zone = zoneOrUtc(recipient.timezone);
-    // A local calendar date names the same day anywhere: read at its UTC noon.
-    const day = notification.payload.agendaDate
-      ? wallClock(new Date(`${notification.payload.agendaDate}T12:00:00Z`), locale, 'UTC')
-      : wallClock(notification.dueAt, locale, zone);
-    const values = { date: day.date, count: agenda.length };
+    const date = notification.payload.agendaDate ? localDay(notification.payload.agendaDate, locale) : wallClock(notification.dueAt, locale, zone).date;
+    const values = { date, count: agenda.length };
     const lines = agenda.map((booking) => {
       const start = wallClock(booking.startsAt, locale, zone);
       const end = wallClock(booking.endsAt, locale, zone);
@@ -107,6 +122,11 @@ export class DefaultMessageRenderer extends MessageRenderer {
       body: [fill(texts.headline[notification.type], values), '', ...(lines.length ? lines : [texts.agendaEmpty])],
     };
   }
+}
+
+/** A local calendar date (YYYY-MM-DD) written out; it names the same day anywhere, so it is read at its UTC noon. */
+function localDay(date: string, locale: string): string {
+  return wallClock(new Date(`${date}T12:00:00Z`), locale, 'UTC').date;
 }
 
 /** "Friday, 10 January 2031, 14:00–14:45", or both dates when it ends on another day. */

@@ -1,5 +1,5 @@
 import { Locale } from '../../users/user.entity';
-import { AlertNoticeKind, NotificationType } from '../notification.entity';
+import { AlertNoticeKind, CampaignKind, NotificationType } from '../notification.entity';
 
 /**
  * The built-in wording of every message, per locale. `{name}` placeholders are filled by the
@@ -29,6 +29,8 @@ export interface Texts {
     since: string;
     seen: string;
   };
+  /** What a campaign's message says, per campaign: `{postalCode}`, `{date}`, `{bookings}`, `{providers}`, `{percent}`. */
+  campaign: Record<CampaignKind, string>;
 }
 
 const en: Texts = {
@@ -44,6 +46,8 @@ const en: Texts = {
     [NotificationType.booking_cancelled]: 'Booking cancelled: {service}, {date} {time}',
     [NotificationType.provider_completion_reminder]: 'To mark done: {service}, {date} {time}',
     [NotificationType.staff_alert]: '[{severity}] {title}',
+    [NotificationType.area_demand]: 'Bookings in {postalCode}',
+    [NotificationType.area_promotion]: 'An offer in {postalCode}',
   },
   headline: {
     [NotificationType.booking_confirmation]: 'Your booking is registered.',
@@ -57,6 +61,8 @@ const en: Texts = {
     [NotificationType.booking_cancelled]: 'This booking has been cancelled.',
     [NotificationType.provider_completion_reminder]: 'Please mark this booking completed (or no-show) once it is done.',
     [NotificationType.staff_alert]: '{title}',
+    [NotificationType.area_demand]: 'Demand in your area, {postalCode}.',
+    [NotificationType.area_promotion]: 'A special offer in {postalCode}.',
   },
   label: { service: 'Service', provider: 'With', customer: 'Customer', when: 'When', address: 'Address', was: 'Was', reason: 'Reason' },
   zoneNote: '(time in {zone})',
@@ -66,6 +72,11 @@ const en: Texts = {
     severity: 'Severity',
     since: 'Since',
     seen: 'Seen',
+  },
+  campaign: {
+    high_demand: 'Demand is high in {postalCode}: {bookings} bookings on {date} for {providers} provider(s). Open more slots there to take them.',
+    provider_bonus: '{bookings} bookings on {date} in {postalCode} met only {providers} provider(s): take bookings there and earn a {percent} % bonus.',
+    low_activity: 'Book this weekend in {postalCode} and get {percent} % off.',
   },
 };
 
@@ -82,6 +93,8 @@ const ru: Texts = {
     [NotificationType.booking_cancelled]: 'Запись отменена: {service}, {date} {time}',
     [NotificationType.provider_completion_reminder]: 'Отметьте выполнение: {service}, {date} {time}',
     [NotificationType.staff_alert]: '[{severity}] {title}',
+    [NotificationType.area_demand]: 'Записи в районе {postalCode}',
+    [NotificationType.area_promotion]: 'Предложение в районе {postalCode}',
   },
   headline: {
     [NotificationType.booking_confirmation]: 'Ваша запись оформлена.',
@@ -95,6 +108,8 @@ const ru: Texts = {
     [NotificationType.booking_cancelled]: 'Запись отменена.',
     [NotificationType.provider_completion_reminder]: 'Когда запись выполнена, отметьте её завершённой (или неявкой).',
     [NotificationType.staff_alert]: '{title}',
+    [NotificationType.area_demand]: 'Спрос в вашем районе, {postalCode}.',
+    [NotificationType.area_promotion]: 'Специальное предложение в районе {postalCode}.',
   },
   label: { service: 'Услуга', provider: 'Специалист', customer: 'Клиент', when: 'Когда', address: 'Адрес', was: 'Было', reason: 'Причина' },
   zoneNote: '(время: {zone})',
@@ -104,6 +119,11 @@ const ru: Texts = {
     severity: 'Важность',
     since: 'С',
     seen: 'Замечено раз',
+  },
+  campaign: {
+    high_demand: 'Высокий спрос в районе {postalCode}: записей за {date}: {bookings}, специалистов: {providers}. Откройте там больше окон.',
+    provider_bonus: 'Записей за {date} в районе {postalCode}: {bookings}, а специалистов всего {providers}. Берите там записи и получайте бонус {percent} %.',
+    low_activity: 'Запишитесь на выходные в районе {postalCode} и получите скидку {percent} %.',
   },
 };
 
@@ -120,6 +140,8 @@ const uz: Texts = {
     [NotificationType.booking_cancelled]: 'Bron bekor qilindi: {service}, {date} {time}',
     [NotificationType.provider_completion_reminder]: 'Bajarilganini belgilang: {service}, {date} {time}',
     [NotificationType.staff_alert]: '[{severity}] {title}',
+    [NotificationType.area_demand]: 'Hududdagi bronlar: {postalCode}',
+    [NotificationType.area_promotion]: 'Hududdagi taklif: {postalCode}',
   },
   headline: {
     [NotificationType.booking_confirmation]: 'Broningiz qayd etildi.',
@@ -133,6 +155,8 @@ const uz: Texts = {
     [NotificationType.booking_cancelled]: 'Bron bekor qilindi.',
     [NotificationType.provider_completion_reminder]: "Bron bajarilgach, uni yakunlangan (yoki kelmagan) deb belgilang.",
     [NotificationType.staff_alert]: '{title}',
+    [NotificationType.area_demand]: 'Hududingizda talab, {postalCode}.',
+    [NotificationType.area_promotion]: 'Maxsus taklif, {postalCode}.',
   },
   label: { service: 'Xizmat', provider: 'Mutaxassis', customer: 'Mijoz', when: 'Vaqt', address: 'Manzil', was: 'Avval', reason: 'Sabab' },
   zoneNote: '({zone} vaqti)',
@@ -142,6 +166,11 @@ const uz: Texts = {
     severity: 'Muhimlik',
     since: 'Boshlangan',
     seen: 'Takrorlandi',
+  },
+  campaign: {
+    high_demand: "{postalCode} hududida talab yuqori: {date} kuni {bookings} ta bron, mutaxassislar: {providers}. U yerda ko'proq vaqt oching.",
+    provider_bonus: '{date} kuni {postalCode} hududida {bookings} ta bron, mutaxassislar esa atigi {providers}. U yerdagi bronlar uchun {percent} % bonus oling.',
+    low_activity: '{postalCode} hududida dam olish kunlariga yoziling va {percent} % chegirma oling.',
   },
 };
 

@@ -37,6 +37,8 @@ const uz: CardWords = {
     [NotificationType.booking_cancelled]: '❌ Navbat bekor qilindi',
     [NotificationType.provider_completion_reminder]: '📌 Navbat bajarilganini belgilang',
     [NotificationType.staff_alert]: '🚨 Ogohlantirish',
+    [NotificationType.area_demand]: '📈 Hududingizda talab',
+    [NotificationType.area_promotion]: '🎁 Maxsus taklif',
   },
   label: {
     date: 'Sana',
@@ -71,6 +73,8 @@ const ru: CardWords = {
     [NotificationType.booking_cancelled]: '❌ Запись отменена',
     [NotificationType.provider_completion_reminder]: '📌 Отметьте выполнение записи',
     [NotificationType.staff_alert]: '🚨 Оповещение',
+    [NotificationType.area_demand]: '📈 Спрос в вашем районе',
+    [NotificationType.area_promotion]: '🎁 Специальное предложение',
   },
   label: {
     date: 'Дата',
@@ -105,6 +109,8 @@ const en: CardWords = {
     [NotificationType.booking_cancelled]: '❌ Booking cancelled',
     [NotificationType.provider_completion_reminder]: '📌 Booking to mark done',
     [NotificationType.staff_alert]: '🚨 Alert',
+    [NotificationType.area_demand]: '📈 Demand in your area',
+    [NotificationType.area_promotion]: '🎁 A special offer',
   },
   label: {
     date: 'Date',
@@ -141,4 +147,6 @@ export const UZ_SUBJECTS: Record<NotificationType, string> = {
   [NotificationType.booking_cancelled]: 'Navbat bekor qilindi: {service}, {date} {time}',
   [NotificationType.provider_completion_reminder]: 'Navbat bajarilganini belgilang: {service}, {date} {time}',
   [NotificationType.staff_alert]: '[{severity}] {title}',
+  [NotificationType.area_demand]: 'Hududdagi bronlar: {postalCode}',
+  [NotificationType.area_promotion]: 'Hududdagi taklif: {postalCode}',
 };

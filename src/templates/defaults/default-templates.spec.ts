@@ -1,5 +1,5 @@
 import { Clock } from '../../core/clock/clock';
-import { AlertNoticeKind, NotificationChannel, NotificationType } from '../../notifications/notification.entity';
+import { AlertNoticeKind, CAMPAIGN_TYPES, CampaignKind, NotificationChannel, NotificationType } from '../../notifications/notification.entity';
 import { DefaultMessageRenderer } from '../../notifications/rendering/default-message-renderer';
 import { RenderContext } from '../../notifications/rendering/message-renderer';
 import { Locale } from '../../users/user.entity';
@@ -33,6 +33,9 @@ function contextsOf(type: NotificationType, locale: Locale): [string, RenderCont
   }
   if (type === NotificationType.staff_alert) {
     return Object.values(AlertNoticeKind).map((kind) => variant(kind, (context) => (context.notification.payload.alert!.kind = kind)));
+  }
+  if (CAMPAIGN_TYPES.includes(type)) {
+    return Object.values(CampaignKind).map((kind) => variant(kind, (context) => (context.notification.payload.campaign!.kind = kind)));
   }
   return [
     variant('sample', () => undefined),
@@ -93,6 +96,7 @@ describe('default templates', () => {
       '🕐 Boshlangan: payshanba, 9 yanvar 2031, 09:00',
       '🔁 Takrorlandi: 3',
     ]);
+    expect(render(NotificationType.area_promotion).split('\n')).toEqual(['<b>🎁 Maxsus taklif</b>', '', '100000 hududida dam olish kunlariga yoziling va 25 % chegirma oling.']);
     expect(render(NotificationType.provider_daily_agenda)).toMatch(/^<b>📋 Bugungi navbatlar<\/b>\n\n👤 Xizmat ko'rsatuvchi: Aziz Rahimov\n📅 Sana: [^\n]+\n\n✅ 14:00 - Kamola Yusupova/);
   });
 

@@ -1,4 +1,4 @@
-import { AlertNoticeKind, NotificationChannel, NotificationType } from '../../notifications/notification.entity';
+import { AlertNoticeKind, CAMPAIGN_TYPES, CampaignKind, NotificationChannel, NotificationType } from '../../notifications/notification.entity';
 import { fill, Texts, TEXTS } from '../../notifications/rendering/texts';
 import { Locale } from '../../users/user.entity';
 import { TemplateSource } from '../engine/template-engine';
@@ -14,18 +14,32 @@ export interface DefaultTemplate extends TemplateSource {
 
 const AGENDA = NotificationType.provider_daily_agenda;
 const STAFF_ALERT = NotificationType.staff_alert;
+type CampaignType = NotificationType.area_demand | NotificationType.area_promotion;
+const isCampaign = (type: NotificationType): type is CampaignType => CAMPAIGN_TYPES.includes(type);
 
 /** The Liquid for each `{name}` placeholder of the built-in texts. */
 function placeholders(type: NotificationType): Record<string, string> {
   return {
     service: '{{ booking.service }}',
-    date: type === AGENDA ? '{{ agenda.date | date }}' : '{{ booking.startsAt | date }}',
+    date: type === AGENDA ? '{{ agenda.date | date }}' : isCampaign(type) ? '{{ campaign.date | date }}' : '{{ booking.startsAt | date }}',
     time: '{{ booking.startsAt | time }}',
     left: '{{ left | duration }}',
     count: '{{ agenda.count }}',
     severity: '{{ alert.severity | upcase }}',
     title: '{{ alert.title }}',
+    postalCode: '{{ campaign.postalCode }}',
+    bookings: '{{ campaign.bookings }}',
+    providers: '{{ campaign.providers }}',
+    percent: '{{ campaign.percent }}',
   };
+}
+
+/** A campaign message's words: its campaign's sentence. */
+function campaignSentence(type: CampaignType, sentences: Texts['campaign']): string {
+  const values = placeholders(type);
+  const [first, ...others] = Object.values(CampaignKind);
+  const branches = others.map((kind) => `{% when "${kind}" %}${fill(sentences[kind], values)}`).join('');
+  return `{% case campaign.kind %}${branches}{% else %}${fill(sentences[first], values)}{% endcase %}`;
 }
 
 /** A staff notice's headline: the words of the reason it goes. */
@@ -68,6 +82,7 @@ function textMessage(type: NotificationType, texts: Texts): TemplateSource {
   const values = placeholders(type);
   const headline = fill(texts.headline[type], values);
   if (type === STAFF_ALERT) return { subject: fill(texts.subject[type], values), body: `${alertHeadline(texts.alert.headline)}\n\n${alertDetails(texts, false)}`, format: TemplateFormat.plain };
+  if (isCampaign(type)) return { subject: fill(texts.subject[type], values), body: `${headline}\n\n${campaignSentence(type, texts.campaign)}`, format: TemplateFormat.plain };
   const body =
     type === AGENDA
       ? [
@@ -102,7 +117,7 @@ function textDetails(type: NotificationType, { label, zoneNote }: Texts, headlin
 /** The detail lines each type's card shows, in order; the first is one that is never empty. */
 type CardLine = 'was' | 'date' | 'time' | 'counterpart' | 'service' | 'address' | 'left' | 'reason';
 
-const CARD_LINES: Record<Exclude<NotificationType, typeof AGENDA | typeof STAFF_ALERT>, readonly CardLine[]> = {
+const CARD_LINES: Record<Exclude<NotificationType, typeof AGENDA | typeof STAFF_ALERT | CampaignType>, readonly CardLine[]> = {
   [NotificationType.booking_confirmation]: ['date', 'time', 'counterpart', 'service', 'address'],
   [NotificationType.provider_new_booking]: ['date', 'time', 'counterpart', 'service', 'address'],
   [NotificationType.booking_reminder]: ['date', 'time', 'counterpart', 'service', 'address', 'left'],
@@ -141,6 +156,7 @@ function cardBody(type: NotificationType, locale: Locale, format: TemplateFormat
   const bold = (text: string) => (format === TemplateFormat.telegram_html ? `<b>${text}</b>` : text);
   const headline = bold(words.headline[type]);
   if (type === STAFF_ALERT) return [`${headline}: ${bold(alertHeadline(TEXTS[locale].alert.headline))}`, alertDetails(TEXTS[locale], true)].join('\n\n');
+  if (isCampaign(type)) return [headline, campaignSentence(type, TEXTS[locale].campaign)].join('\n\n');
   const closing = words.closing[type];
   const details =
     type === AGENDA

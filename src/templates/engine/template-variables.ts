@@ -1,6 +1,6 @@
 import { BookingStatus } from '../../bookings/booking.entity';
 import { localDateIn, zoneOrUtc } from '../../core/time/zones';
-import { AlertNotice, AlertNoticeKind, NotificationType } from '../../notifications/notification.entity';
+import { AlertNotice, AlertNoticeKind, CAMPAIGN_TYPES, CampaignKind, CampaignMessage, NotificationType } from '../../notifications/notification.entity';
 import { RenderBooking, RenderContext } from '../../notifications/rendering/message-renderer';
 import { textsFor } from '../../notifications/rendering/texts';
 import { Locale } from '../../users/user.entity';
@@ -57,6 +57,18 @@ export interface AlertVariables {
   firstSeenAt: Date;
 }
 
+export interface CampaignVariables {
+  /** high_demand, provider_bonus or low_activity. */
+  kind: string;
+  postalCode: string;
+  /** The local day (YYYY-MM-DD) whose figures matched; `| date` writes it out. */
+  date: string;
+  bookings: number;
+  providers: number;
+  /** The bonus or discount in percent; null when the campaign offers none. */
+  percent: number | null;
+}
+
 export interface NotificationVariables {
   type: NotificationType;
   dueAt: Date;
@@ -75,6 +87,8 @@ export interface TemplateScope {
   agenda?: AgendaVariables;
   /** Staff notices only. */
   alert?: AlertVariables;
+  /** Campaign messages only. */
+  campaign?: CampaignVariables;
 }
 
 /** A render's input: what the template sees, and the locale and zone its filters write in. */
@@ -131,6 +145,19 @@ export function templateVariables(context: RenderContext, now: Date): TemplateVa
           occurrences: alert.occurrences,
           firstSeenAt: new Date(alert.firstSeenAt),
         },
+      },
+    };
+  }
+  const campaign = notification.payload.campaign;
+  if (CAMPAIGN_TYPES.includes(notification.type) && campaign) {
+    const { kind, postalCode, date, bookings, providers, percent } = campaign;
+    return {
+      locale,
+      zone: zoneOrUtc(recipient.timezone),
+      scope: {
+        ...common,
+        recipient: { name: recipient.name, locale: recipient.locale, timezone: recipient.timezone, role: notification.type === NotificationType.area_demand ? 'provider' : 'customer' },
+        campaign: { kind, postalCode, date, bookings, providers, percent },
       },
     };
   }
@@ -230,6 +257,15 @@ const LEFT_UNTIL_END: TemplateVariableDoc = {
   example: '{% if left < 0 %}overdue{% else %}{{ left | duration }}{% endif %}',
 };
 
+const CAMPAIGN_DOCS: readonly TemplateVariableDoc[] = [
+  { name: 'campaign.kind', type: 'string', description: 'Which campaign: high_demand, provider_bonus or low_activity', example: '{% if campaign.kind == "provider_bonus" %}…{% endif %}' },
+  { name: 'campaign.postalCode', type: 'string', description: 'The area (postal code) the message is about', example: '100000' },
+  { name: 'campaign.date', type: 'string', description: 'The local day whose figures matched, YYYY-MM-DD', example: '{{ campaign.date | date }}' },
+  { name: 'campaign.bookings', type: 'number', description: "Bookings in the area that day", example: '9' },
+  { name: 'campaign.providers', type: 'number', description: 'Providers serving the area', example: '2' },
+  { name: 'campaign.percent', type: 'number | null', description: 'The bonus or discount in percent; null when the campaign offers none', example: '{{ campaign.percent }} %' },
+];
+
 const ALERT_DOCS: readonly TemplateVariableDoc[] = [
   { name: 'alert.kind', type: 'string', description: 'Why this notice goes: raised, escalated, repeated (still open) or resolved', example: 'raised' },
   { name: 'alert.type', type: 'string', description: 'What the alert is about', example: 'signature_pending' },
@@ -251,6 +287,7 @@ const AGENDA_DOCS: readonly TemplateVariableDoc[] = [
 function docsFor(type: NotificationType): readonly TemplateVariableDoc[] {
   if (type === NotificationType.provider_daily_agenda) return [...COMMON_DOCS, ...AGENDA_DOCS];
   if (type === NotificationType.staff_alert) return [...COMMON_DOCS, ...ALERT_DOCS];
+  if (CAMPAIGN_TYPES.includes(type)) return [...COMMON_DOCS, ...CAMPAIGN_DOCS];
   return [...COMMON_DOCS, ...BOOKING_DOCS, UNTIL_END.includes(type) ? LEFT_UNTIL_END : LEFT_UNTIL_START];
 }
 
@@ -337,6 +374,19 @@ export function sampleContext(type: NotificationType, locale: Locale, now: Date)
       firstSeenAt: new Date(now.getTime() - 26 * HOUR).toISOString(),
     };
     return { notification: { ...notification, payload: { alert } }, recipient: staff, booking: null };
+  }
+  if (CAMPAIGN_TYPES.includes(type)) {
+    const campaign: CampaignMessage = {
+      runId: '00000000-0000-4000-8000-000000000400',
+      campaignId: '00000000-0000-4000-8000-000000000401',
+      kind: type === NotificationType.area_demand ? CampaignKind.provider_bonus : CampaignKind.low_activity,
+      postalCode: '100000',
+      date: localDateIn(new Date(now.getTime() - DAY), SAMPLE_ZONE),
+      bookings: 9,
+      providers: 2,
+      percent: type === NotificationType.area_demand ? 15 : 25,
+    };
+    return { notification: { ...notification, payload: { campaign } }, recipient: type === NotificationType.area_demand ? provider : customer, booking: null };
   }
   if (type === NotificationType.provider_daily_agenda) {
     const agenda = [main, booking(1, new Date(startsAt.getTime() + HOUR), 30), booking(2, new Date(startsAt.getTime() + 2 * HOUR), 60)];
