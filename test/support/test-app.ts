@@ -16,7 +16,7 @@ import { Role } from '../../src/auth/role';
 import { TokenService } from '../../src/auth/token.service';
 import { Clock } from '../../src/core/clock/clock';
 import { HeraldConfig, loadConfig } from '../../src/core/config/herald-config';
-import { useJsonBodyLimit } from '../../src/core/graphql/request-body';
+import { prepareHttpApp } from '../../src/core/graphql/http-app';
 import { Locale, User } from '../../src/users/user.entity';
 import { createTestDatabase } from './databases';
 import { TestClock } from './test-clock';
@@ -97,7 +97,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   for (const { provide, useValue } of options.providers ?? []) builder = builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
-  useJsonBodyLimit(app);
+  prepareHttpApp(app, config);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
