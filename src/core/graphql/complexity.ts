@@ -1,6 +1,7 @@
 import {
   DocumentNode,
   getNamedType,
+  getNullableType,
   GraphQLCompositeType,
   GraphQLError,
   GraphQLField,
@@ -8,15 +9,14 @@ import {
   isIntrospectionType,
   isLeafType,
   isListType,
-  isNonNullType,
   isObjectType,
 } from 'graphql';
 import { ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { PageInfo, PageInput } from '../pagination/pagination';
 
 /**
- * Costs in tenths, so sums stay exact: an object in the response costs 1, a scalar a tenth (its
- * object is already loaded), and a list as many times its elements as it may hold.
+ * Costs in tenths, so sums stay exact: each object the response may hold costs 1, each scalar a
+ * tenth (its object is already loaded).
  */
 const OBJECT_COST = 10;
 const SCALAR_COST = 1;
@@ -24,7 +24,7 @@ const SCALAR_COST = 1;
 export const ASSUMED_LIST_SIZE = 5;
 const PAGE_SIZE_DEFAULT = new PageInput().first;
 /** Selections counted with every fragment spread out; past this graphql-query-complexity stops counting. */
-export const MAX_SPREAD_SELECTIONS = 10_000;
+const MAX_SPREAD_SELECTIONS = 10_000;
 /** The error graphql-query-complexity throws past MAX_SPREAD_SELECTIONS (it has no code of its own). */
 const TOO_MANY_SELECTIONS = 'Query exceeds the maximum allowed number of nodes.';
 
@@ -34,7 +34,7 @@ const isPaginated = (field: GraphQLField<unknown, unknown>) =>
 /** A connection (`nodes`, `pageInfo`, `totalCount`): its page size is counted on the field that returns it. */
 const isConnection = (type: GraphQLCompositeType) => isObjectType(type) && getNamedType(type.getFields().pageInfo?.type)?.name === PageInfo.name;
 
-const isList = (field: GraphQLField<unknown, unknown>) => isListType(isNonNullType(field.type) ? field.type.ofType : field.type);
+const isList = (field: GraphQLField<unknown, unknown>) => isListType(getNullableType(field.type));
 
 /**
  * A field's cost: its own, plus its children's times the elements it may return. A paginated field
