@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ConfigValidationError, HeraldConfig, loadConfig, ProcessRole } from './core/config/herald-config';
-import { useJsonBodyLimit } from './core/graphql/request-body';
+import { prepareHttpApp } from './core/graphql/http-app';
 import { READY_MESSAGE } from './core/process/ready-message';
 
 /** Starts Herald in the role the configuration names. */
@@ -12,7 +12,7 @@ export async function startHerald(config: HeraldConfig = loadConfig()): Promise<
   const module = AppModule.forConfig(config);
   if (config.runs(ProcessRole.Api)) {
     const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
-    useJsonBodyLimit(app);
+    prepareHttpApp(app, config);
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
     await app.listen(config.PORT, config.HOST);

@@ -3,7 +3,7 @@ import { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
-import { createClient, Client as WsClient } from 'graphql-ws';
+import { CloseCode, createClient, Client as WsClient } from 'graphql-ws';
 import type { GraphQLFormattedError } from 'graphql';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +16,7 @@ import { Role } from '../../src/auth/role';
 import { TokenService } from '../../src/auth/token.service';
 import { Clock } from '../../src/core/clock/clock';
 import { HeraldConfig, loadConfig } from '../../src/core/config/herald-config';
-import { useJsonBodyLimit } from '../../src/core/graphql/request-body';
+import { prepareHttpApp } from '../../src/core/graphql/http-app';
 import { Locale, User } from '../../src/users/user.entity';
 import { createTestDatabase } from './databases';
 import { TestClock } from './test-clock';
@@ -97,7 +97,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   for (const { provide, useValue } of options.providers ?? []) builder = builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
-  useJsonBodyLimit(app);
+  prepareHttpApp(app, config);
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
@@ -137,15 +137,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       else received.push(result);
     };
     const connected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
+    // A connection refused at connection_init closes unacknowledged; its subscription gets the close as its error.
+    const closed = new Promise<void>((resolve) => client.on('closed', () => resolve()));
     const unsubscribe = client.subscribe<T>(
       { query, variables },
       {
         next: (result) => deliver({ status: 200, data: result.data as T, errors: result.errors as GraphQLFormattedError[] | undefined }),
-        error: (error) => deliver({ status: 0, errors: Array.isArray(error) ? error : [{ message: String((error as Error).message ?? error) }] }),
+        error: (error) => deliver({ status: 0, errors: Array.isArray(error) ? error : [errorOfClosed(error)] }),
         complete: () => undefined,
       },
     );
-    await connected;
+    await Promise.race([connected, closed]);
     // Give the server time to register the subscription before the test triggers events.
     await new Promise((resolve) => setTimeout(resolve, 150));
     return {
@@ -194,6 +196,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (outboxDir) rmSync(outboxDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A subscription's error that is not a list of GraphQL errors: the socket closed. Herald closes a
+ * connection whose token is missing (4401) or not valid (4403): over HTTP that is UNAUTHENTICATED.
+ */
+function errorOfClosed(error: unknown): GraphQLFormattedError {
+  const { code, reason, message } = error as { code?: number; reason?: string; message?: string };
+  if (code === CloseCode.Unauthorized || code === CloseCode.Forbidden) return { message: reason ?? '', extensions: { code: 'UNAUTHENTICATED', closeCode: code } };
+  return { message: String(message ?? reason ?? error), ...(code ? { extensions: { closeCode: code } } : {}) };
 }
 
 /** One user per persona, and a token for each. */

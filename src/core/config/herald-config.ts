@@ -118,6 +118,12 @@ export class HeraldConfig {
   @IsBoolean()
   GRAPHQL_SANDBOX?: boolean = undefined;
 
+  /** Browser origins (scheme://host[:port]) allowed to call the API from other sites, comma-separated; empty: none. */
+  @Matches(/^$|^https?:\/\/[^\s/,]+(\s*,\s*https?:\/\/[^\s/,]+)*$/, {
+    message: 'CORS_ORIGINS must be origins without a path, comma-separated, like https://app.example.com,http://localhost:5173',
+  })
+  CORS_ORIGINS: string = '';
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

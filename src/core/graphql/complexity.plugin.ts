@@ -1,11 +1,10 @@
 import { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { Plugin } from '@nestjs/apollo';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { GraphQLError } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { HeraldConfig } from '../config/herald-config';
+import { assertOperationCost } from './complexity';
 
-/** Refuses operations whose estimated cost (fields × list sizes) exceeds GRAPHQL_MAX_COMPLEXITY. */
+/** Refuses operations over HTTP whose estimated cost (see operationCostEstimator) exceeds GRAPHQL_MAX_COMPLEXITY. */
 @Plugin()
 export class ComplexityPlugin implements ApolloServerPlugin {
   constructor(
@@ -18,18 +17,7 @@ export class ComplexityPlugin implements ApolloServerPlugin {
     const max = this.config.GRAPHQL_MAX_COMPLEXITY;
     return {
       async didResolveOperation({ request, document }) {
-        const complexity = getComplexity({
-          schema,
-          operationName: request.operationName,
-          query: document,
-          variables: request.variables,
-          estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-        });
-        if (complexity > max) {
-          throw new GraphQLError(`Operation complexity ${complexity} exceeds the limit of ${max}`, {
-            extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX', http: { status: 400 } },
-          });
-        }
+        assertOperationCost({ schema, document, operationName: request.operationName, variables: request.variables }, max);
       },
     };
   }

@@ -1,14 +1,15 @@
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
-import { GraphQLModule as NestGraphQLModule } from '@nestjs/graphql';
+import { GraphQLSchemaHost, GraphQLModule as NestGraphQLModule } from '@nestjs/graphql';
 import type { Request } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { RequestAuth } from '../../auth/auth.guard';
-import { bearerToken } from '../../auth/token.service';
+import { bearerToken, TokenService } from '../../auth/token.service';
 import { HeraldConfig } from '../config/herald-config';
 import { ComplexityPlugin } from './complexity.plugin';
-import { depthLimit } from './depth-limit';
+import { graphqlWsOptions } from './graphql-ws';
+import { operationRules } from './operation-rules';
 
 interface ContextSource {
   req?: Request;
@@ -40,18 +41,19 @@ export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedE
   imports: [
     NestGraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [HeraldConfig],
-      useFactory: (config: HeraldConfig) => ({
+      inject: [HeraldConfig, TokenService, GraphQLSchemaHost],
+      useFactory: (config: HeraldConfig, tokens: TokenService, schemaHost: GraphQLSchemaHost) => ({
         path: '/graphql',
         autoSchemaFile: true,
         sortSchema: true,
         playground: false,
-        introspection: config.sandboxEnabled,
+        // Apollo's own switch would cover HTTP only: operationRules refuses introspection on both transports.
+        introspection: true,
         plugins: config.sandboxEnabled ? [ApolloServerPluginLandingPageLocalDefault({ embed: true })] : [],
-        subscriptions: { 'graphql-ws': { path: '/graphql' } },
+        subscriptions: { 'graphql-ws': graphqlWsOptions({ config, tokens, schemaHost, auth: requestAuth }) },
         context: requestAuth,
         formatError,
-        validationRules: [depthLimit(config.GRAPHQL_MAX_DEPTH)],
+        validationRules: operationRules(config),
         includeStacktraceInErrorResponses: false,
       }),
     }),

@@ -1,0 +1,70 @@
+import type { GraphQLSchemaHost, GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
+import { DocumentNode, GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import type { WebSocket } from 'ws';
+import { AuthError } from '../../auth/auth.error';
+import { RequestAuth } from '../../auth/auth.guard';
+import { TokenService } from '../../auth/token.service';
+import { HeraldConfig } from '../config/herald-config';
+import { assertOperationCost } from './complexity';
+import { operationRules } from './operation-rules';
+
+interface GraphqlWsDependencies {
+  config: HeraldConfig;
+  tokens: TokenService;
+  /** Read at each subscribe: the schema is built after these options. */
+  schemaHost: GraphQLSchemaHost;
+  /** How a connection_init payload names its token (the same function builds each operation's context). */
+  auth: (source: { connectionParams?: Record<string, unknown> }) => RequestAuth;
+}
+
+/** The same code Apollo gives the error over HTTP, so both transports answer alike. */
+const withCode = (error: GraphQLError, code: string) =>
+  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, originalError: error, extensions: { ...error.extensions, code } });
+
+/**
+ * graphql-ws on /graphql: a connection opens only with a valid token in its connection_init
+ * payload, and every operation passes the limits HTTP operations pass (graphql's rules, depth,
+ * introspection, complexity) before it runs.
+ */
+export function graphqlWsOptions({ config, tokens, schemaHost, auth }: GraphqlWsDependencies): GraphQLWsSubscriptionsConfig {
+  const rules = [...specifiedRules, ...operationRules(config)];
+  return {
+    path: '/graphql',
+    onConnect: async ({ connectionParams, extra }) => {
+      const refuse = (code: CloseCode, reason: string) => {
+        (extra as { socket: WebSocket }).socket.close(code, reason);
+        return false;
+      };
+      const { token } = auth({ connectionParams });
+      // No token: retrying cannot help (graphql-ws clients give up on 4401). A bad one may be refreshed (4403 is retried).
+      if (!token) return refuse(CloseCode.Unauthorized, `Unauthorized: ${AuthError.missingToken().message}`);
+      try {
+        await tokens.verify(token);
+      } catch (error) {
+        if (error instanceof AuthError) return refuse(CloseCode.Forbidden, `Forbidden: ${error.message}`);
+        throw error;
+      }
+      return true;
+    },
+    onSubscribe: (_context, _id, { query, variables, operationName }) => {
+      const { schema } = schemaHost;
+      let document: DocumentNode;
+      try {
+        document = parse(query);
+      } catch (error) {
+        if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
+        throw error;
+      }
+      const invalid = validate(schema, document, rules);
+      if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+      try {
+        assertOperationCost({ schema, document, operationName, variables }, config.GRAPHQL_MAX_COMPLEXITY);
+      } catch (error) {
+        if (error instanceof GraphQLError) return [error];
+        throw error;
+      }
+      return { schema, document, operationName, variableValues: variables };
+    },
+  };
+}
