@@ -52,6 +52,9 @@ export interface AlertRuleTiming {
   everyMs: number;
 }
 
+const JWKS_ALGORITHM = '(?:(?:RS|PS|ES)(?:256|384|512)|EdDSA)';
+const JWKS_ALGORITHM_LIST = new RegExp(`^${JWKS_ALGORITHM}(?:,${JWKS_ALGORITHM})*$`);
+
 /** Settings whose values never appear in a message: tokens, passwords, secrets, URLs that may hold credentials. */
 const SECRET_SETTINGS = new Set<string>();
 
@@ -105,6 +108,10 @@ export class HeraldConfig {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
   AUTH_JWKS_URL?: string = undefined;
+
+  /** Signature algorithms accepted with AUTH_JWKS_URL; asymmetric only, so a public key can never serve as an HMAC secret. */
+  @Matches(JWKS_ALGORITHM_LIST, { message: 'AUTH_JWKS_ALGORITHMS must be a comma-separated list of RS256…RS512, PS256…PS512, ES256…ES512 or EdDSA' })
+  AUTH_JWKS_ALGORITHMS = 'RS256,ES256,EdDSA';
 
   @IsString()
   AUTH_JWT_ISSUER = 'herald';
@@ -427,6 +434,10 @@ export class HeraldConfig {
 
   get latenessWindowMs(): number {
     return parseDuration(this.METRICS_LATENESS_WINDOW);
+  }
+
+  get jwksAlgorithms(): string[] {
+    return this.AUTH_JWKS_ALGORITHMS.split(',');
   }
 
   get sandboxEnabled(): boolean {
