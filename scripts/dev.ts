@@ -1,11 +1,12 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { INestApplicationContext } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { TokenService } from '../src/auth/token.service';
 import { seedDemoData } from '../src/bookings/demo-data';
+import { devDataDir, devJwtSecret, recordDevStack } from '../src/core/cli/dev-stack';
+import { coloursOnlyOnTerminal } from '../src/core/cli/terminal';
 import { SystemClock } from '../src/core/clock/clock';
 import { loadConfig } from '../src/core/config/herald-config';
 import { migrateDatabase } from '../src/core/database/migrate';
@@ -13,14 +14,7 @@ import { startHerald } from '../src/main';
 import { NotificationPlanner } from '../src/notifications/planning/notification-planner.service';
 import { startPostgres, startRedis } from './support/local-services';
 
-const DATA = join(__dirname, '..', '.data');
-
-/** A secret kept across runs so tokens printed yesterday still work today. */
-function devSecret(): string {
-  const file = join(DATA, 'jwt-secret');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
-}
+const DATA = devDataDir();
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
@@ -34,6 +28,7 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  coloursOnlyOnTerminal();
   mkdirSync(DATA, { recursive: true });
   const postgres = await startPostgres({ dataDir: join(DATA, 'postgres'), port: Number(process.env.HERALD_DEV_PG_PORT ?? 54329) });
   const redis = await startRedis({ dataDir: join(DATA, 'redis'), port: Number(process.env.HERALD_DEV_REDIS_PORT ?? 63799) });
@@ -48,13 +43,15 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 
   await ensureDatabase(postgres.url('postgres'), 'herald');
+  const stack = { DATABASE_URL: postgres.url('herald'), REDIS_URL: redis.url };
+  // Read by the CLI (`npm run cli -- token …`) when these variables are not set.
+  recordDevStack(DATA, stack);
   const config = loadConfig({
     NODE_ENV: 'development',
-    AUTH_JWT_SECRET: devSecret(),
+    AUTH_JWT_SECRET: devJwtSecret(DATA),
     LOG_LEVEL: 'warn',
     ...process.env,
-    DATABASE_URL: postgres.url('herald'),
-    REDIS_URL: redis.url,
+    ...stack,
   });
   const applied = await migrateDatabase(config.DATABASE_URL);
   console.log(applied.length ? `Migrations applied: ${applied.join(', ')}` : 'Database schema is up to date');
@@ -68,7 +65,17 @@ async function main(): Promise<void> {
   if (plan.planned > 0) console.log(`Planned ${plan.planned} notification(s) for the demo bookings`);
   const tokens = app.get(TokenService);
   const base = `http://${config.HOST}:${config.PORT}`;
-  console.log(`\nHerald is up.\n  GraphQL (HTTP and graphql-ws): ${base}/graphql\n  Health: ${base}/health\n`);
+  console.log(
+    [
+      '\nHerald is up.',
+      `  GraphQL (HTTP and graphql-ws): ${base}/graphql`,
+      `  Health: ${base}/health`,
+      `  Postgres: ${config.DATABASE_URL}`,
+      `  Redis: ${config.REDIS_URL}`,
+      `  JWT secret: ${config.AUTH_JWT_SECRET === devJwtSecret(DATA) ? join(DATA, 'jwt-secret') : 'AUTH_JWT_SECRET from your shell'}`,
+      '  CLI against this stack, in another terminal: npm run build, then npm run -s cli -- token ops@herald.demo\n',
+    ].join('\n'),
+  );
   console.log('Demo users, each with a ready token (send as Authorization: Bearer <token>):');
   for (const [key, user] of Object.entries(users)) {
     console.log(`\n  ${key} <${user.email}> id=${user.id} roles=${user.roles.join(',')}\n  ${await tokens.mint(user, '7d')}`);

@@ -9,6 +9,8 @@ import { seedDemoData } from './bookings/demo-data';
 import { ChannelsModule } from './channels/channels.module';
 import { Clock } from './core/clock/clock';
 import { ConfigValidationError, HeraldConfig, loadConfig, ProcessRole } from './core/config/herald-config';
+import { withDevStack } from './core/cli/dev-stack';
+import { coloursOnlyOnTerminal } from './core/cli/terminal';
 import { CoreModule } from './core/core.module';
 import { migrateDatabase } from './core/database/migrate';
 import { NOTIFICATION_COMMANDS } from './notifications/notifications.commands';
@@ -74,8 +76,12 @@ class CliModule {
 }
 
 async function main(): Promise<void> {
+  coloursOnlyOnTerminal();
+  const stack = withDevStack(process.env);
+  // On stderr, so `token` still prints the token alone.
+  if (stack.filled.length) console.error(`Using the development stack of scripts/up (${stack.dataDir}) for ${stack.filled.join(', ')}`);
   // Commands do their work in this process; it consumes no queue, runs no scheduler and takes no bot updates.
-  const config = loadConfig({ ...process.env, HERALD_ROLE: ProcessRole.Api, TELEGRAM_UPDATES: 'none' });
+  const config = loadConfig({ ...stack.env, HERALD_ROLE: ProcessRole.Api, TELEGRAM_UPDATES: 'none' });
   await CommandFactory.run(CliModule.forConfig(config), {
     logger: ['error', 'warn'],
     // Commander's own outcomes (help, unknown command, bad flags) keep their exit codes.

@@ -20,9 +20,10 @@ export class TokenService {
   async verify(token: string): Promise<AuthUser> {
     let payload: JWTPayload;
     try {
-      const options = { issuer: this.config.AUTH_JWT_ISSUER, audience: this.config.AUTH_JWT_AUDIENCE };
+      // A token without an expiry would be valid forever; the algorithm is pinned, never taken from the token alone.
+      const options = { issuer: this.config.AUTH_JWT_ISSUER, audience: this.config.AUTH_JWT_AUDIENCE, requiredClaims: ['exp'] };
       payload = this.jwks
-        ? (await jwtVerify(token, this.jwks, options)).payload
+        ? (await jwtVerify(token, this.jwks, { ...options, algorithms: this.config.jwksAlgorithms })).payload
         : (await jwtVerify(token, this.secret!, { ...options, algorithms: ['HS256'] })).payload;
     } catch (error) {
       const why = error instanceof joseErrors.JWTExpired ? 'expired' : error instanceof joseErrors.JOSEError ? error.code : 'malformed';

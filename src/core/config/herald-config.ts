@@ -52,6 +52,19 @@ export interface AlertRuleTiming {
   everyMs: number;
 }
 
+const JWKS_ALGORITHM = '(?:(?:RS|PS|ES)(?:256|384|512)|EdDSA)';
+const JWKS_ALGORITHM_LIST = new RegExp(`^${JWKS_ALGORITHM}(?:,${JWKS_ALGORITHM})*$`);
+
+/** Settings whose values never appear in a message: tokens, passwords, secrets, URLs that may hold credentials. */
+const SECRET_SETTINGS = new Set<string>();
+
+const Secret = (): PropertyDecorator => (_target, property) => {
+  SECRET_SETTINGS.add(String(property));
+};
+
+/** `scheme://user:password@…`: credentials in a URL, whichever setting it is given to. */
+const URL_WITH_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*@/i;
+
 /**
  * Every setting Herald reads from the environment. The README lists each one with its default;
  * `loadConfig` refuses to return an instance that breaks a rule, naming the variable.
@@ -72,9 +85,11 @@ export class HeraldConfig {
   @Max(65535)
   PORT: number = 3000;
 
+  @Secret()
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
   DATABASE_URL = 'postgresql://herald@127.0.0.1:5432/herald';
 
+  @Secret()
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -83,6 +98,7 @@ export class HeraldConfig {
   REDIS_KEY_PREFIX: string = 'herald';
 
   /** HS256 secret for bearer tokens; required unless AUTH_JWKS_URL is set. */
+  @Secret()
   @ValidateIf((config: HeraldConfig) => !config.AUTH_JWKS_URL)
   @IsString()
   @MinLength(32, { message: 'AUTH_JWT_SECRET must be at least 32 characters (or set AUTH_JWKS_URL)' })
@@ -92,6 +108,10 @@ export class HeraldConfig {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
   AUTH_JWKS_URL?: string = undefined;
+
+  /** Signature algorithms accepted with AUTH_JWKS_URL; asymmetric only, so a public key can never serve as an HMAC secret. */
+  @Matches(JWKS_ALGORITHM_LIST, { message: 'AUTH_JWKS_ALGORITHMS must be a comma-separated list of RS256…RS512, PS256…PS512, ES256…ES512 or EdDSA' })
+  AUTH_JWKS_ALGORITHMS = 'RS256,ES256,EdDSA';
 
   @IsString()
   AUTH_JWT_ISSUER = 'herald';
@@ -282,8 +302,9 @@ export class HeraldConfig {
   PUBLIC_BASE_URL?: string = undefined;
 
   /** Telegram bot token from @BotFather; without it Telegram is "not configured". */
+  @Secret()
   @IsOptional()
-  @Matches(/^\d+:[A-Za-z0-9_-]{20,}$/, { message: 'TELEGRAM_BOT_TOKEN must look like 123456:ABC-DEF…' })
+  @Matches(/^\d+:[A-Za-z0-9_-]{20,}$/, { message: 'TELEGRAM_BOT_TOKEN must look like 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11 (the bot id, a colon, 20 or more letters, digits, _ or -)' })
   TELEGRAM_BOT_TOKEN?: string = undefined;
 
   /** The bot's username (without @), for t.me deep links. */
@@ -300,6 +321,7 @@ export class HeraldConfig {
   TELEGRAM_UPDATES: 'polling' | 'webhook' | 'none' = 'polling';
 
   /** Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token on webhook calls. */
+  @Secret()
   @ValidateIf((config: HeraldConfig) => config.TELEGRAM_UPDATES === 'webhook' && !!config.TELEGRAM_BOT_TOKEN)
   @Matches(/^[A-Za-z0-9_-]{16,256}$/, { message: 'TELEGRAM_WEBHOOK_SECRET (16+ of A-Z a-z 0-9 _ -) is required in webhook mode' })
   TELEGRAM_WEBHOOK_SECRET?: string = undefined;
@@ -319,6 +341,7 @@ export class HeraldConfig {
   TELEGRAM_LINK_TTL: string = '15m';
 
   /** SMTP server, e.g. smtp://user:pass@smtp.example.com:587 or smtps://apikey:KEY@smtp.sendgrid.net:465; without it email is "not configured". */
+  @Secret()
   @IsOptional()
   @IsUrl({ protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true })
   SMTP_URL?: string = undefined;
@@ -337,6 +360,7 @@ export class HeraldConfig {
   EMAIL_UNSUBSCRIBE_URL?: string = undefined;
 
   /** Signs unsubscribe links; defaults to a key derived from AUTH_JWT_SECRET. */
+  @Secret()
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'EMAIL_UNSUBSCRIBE_SECRET must be at least 32 characters' })
@@ -347,6 +371,7 @@ export class HeraldConfig {
   @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits' })
   TWILIO_ACCOUNT_SID?: string = undefined;
 
+  @Secret()
   @ValidateIf((config: HeraldConfig) => !!config.TWILIO_ACCOUNT_SID)
   @IsString()
   @MinLength(16, { message: 'TWILIO_AUTH_TOKEN is required with TWILIO_ACCOUNT_SID' })
@@ -362,6 +387,7 @@ export class HeraldConfig {
   TWILIO_API_BASE: string = 'https://api.twilio.com';
 
   /** Bearer token Prometheus sends to read /metrics; without it /metrics answers 404. Never logged. */
+  @Secret()
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
@@ -438,6 +464,10 @@ export class HeraldConfig {
     return parseDuration(this.METRICS_LATENESS_WINDOW);
   }
 
+  get jwksAlgorithms(): string[] {
+    return this.AUTH_JWKS_ALGORITHMS.split(',');
+  }
+
   get sandboxEnabled(): boolean {
     return this.GRAPHQL_SANDBOX ?? !this.isProduction;
   }
@@ -463,10 +493,14 @@ export class ConfigValidationError extends Error {
   }
 }
 
+const shown = (property: string, value: unknown): string => {
+  if (value === undefined) return 'nothing';
+  if (SECRET_SETTINGS.has(property) || (typeof value === 'string' && URL_WITH_CREDENTIALS.test(value))) return 'a value not shown here, as it may be a secret';
+  return JSON.stringify(value);
+};
+
 const describe = (error: ValidationError): string =>
-  `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (got ${
-    error.value === undefined ? 'nothing' : JSON.stringify(error.value)
-  })`;
+  `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (got ${shown(error.property, error.value)})`;
 
 /** Builds the configuration from environment variables, or throws naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): HeraldConfig {

@@ -68,12 +68,15 @@ export function operationCost({ schema, document, operationName, variables }: Co
     });
     return Math.ceil(tenths / 10);
   } catch (error) {
-    if (error instanceof GraphQLError && error.message === TOO_MANY_SELECTIONS) {
+    if (!(error instanceof GraphQLError)) throw error;
+    if (error.message === TOO_MANY_SELECTIONS) {
       throw new GraphQLError(`Operation has more than ${MAX_SPREAD_SELECTIONS} selections once its fragments are spread`, {
         extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE', http: { status: 400 } },
       });
     }
-    throw error;
+    // Variables that do not coerce fail here first: the caller's mistake, a 400 like the same
+    // mistake written inline, not the 500 Apollo gives an error thrown by a plugin.
+    throw new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } } });
   }
 }
 

@@ -3,11 +3,12 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLSchemaHost, GraphQLModule as NestGraphQLModule } from '@nestjs/graphql';
 import type { Request } from 'express';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { RequestAuth } from '../../auth/auth.guard';
 import { bearerToken, TokenService } from '../../auth/token.service';
 import { HeraldConfig } from '../config/herald-config';
 import { ComplexityPlugin } from './complexity.plugin';
+import { StrictDateTimeScalar } from './date-time.scalar';
 import { graphqlWsOptions } from './graphql-ws';
 import { operationRules } from './operation-rules';
 
@@ -26,10 +27,14 @@ const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', '
 
 const VARIABLE_COERCION = /^Variable "\$\w+" (got invalid value|has invalid value|of required type|of non-null type)/;
 
+/** An inline value a scalar refused with BAD_USER_INPUT, which Apollo relabels GRAPHQL_VALIDATION_FAILED. */
+const refusedByScalar = (error: unknown) =>
+  error instanceof GraphQLError && error.originalError instanceof GraphQLError && error.originalError.extensions.code === 'BAD_USER_INPUT';
+
 /** Unexpected errors reach clients as a bare INTERNAL_SERVER_ERROR; their details stay in the logs. */
-export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
   // Variables that do not coerce to their declared type are the caller's mistake, whatever code they arrive with.
-  const code = VARIABLE_COERCION.test(formatted.message) ? 'BAD_USER_INPUT' : formatted.extensions?.code;
+  const code = VARIABLE_COERCION.test(formatted.message) || refusedByScalar(error) ? 'BAD_USER_INPUT' : formatted.extensions?.code;
   if (typeof code === 'string' && KNOWN_CODES.has(code)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions: { ...extensions, code } };
@@ -58,6 +63,6 @@ export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedE
       }),
     }),
   ],
-  providers: [ComplexityPlugin],
+  providers: [ComplexityPlugin, StrictDateTimeScalar],
 })
 export class GraphQLModule {}
