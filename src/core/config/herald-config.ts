@@ -361,6 +361,7 @@ export class HeraldConfig {
   @Min(1)
   THROTTLE_ANON_LIMIT: number = 60;
 
+  /** Whole seconds, as Retry-After counts them. */
   @Matches(WHOLE_SECONDS_DURATION)
   THROTTLE_WINDOW: string = '1m';
 

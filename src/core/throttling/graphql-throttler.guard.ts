@@ -40,7 +40,12 @@ export const isSignedIn = (context: ExecutionContext): boolean => !!throttledCon
 export class GraphQLThrottlerGuard extends ThrottlerGuard {
   private readonly verdicts = new WeakMap<object, Promise<boolean>>();
 
-  constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage, reflector: Reflector, private readonly tokens: TokenService) {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {
     super(options, storage, reflector);
   }
 
