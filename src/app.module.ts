@@ -11,8 +11,10 @@ import { CoreModule } from './core/core.module';
 import { HeraldConfig, ProcessRole } from './core/config/herald-config';
 import { GraphQLModule } from './core/graphql/graphql.module';
 import { HealthModule } from './core/health/health.module';
+import { IdempotencyModule } from './core/idempotency/idempotency.module';
 import { MetricsModule } from './core/metrics/metrics.module';
 import { QueueDashboardModule } from './core/queue-dashboard/queue-dashboard.module';
+import { ThrottlingModule } from './core/throttling/throttling.module';
 import { NotificationMetricsModule } from './notifications/notification-metrics';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PreferencesModule } from './preferences/preferences.module';
@@ -27,8 +29,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        // Before AuthModule: global guards run in registration order, and callers the auth guard refuses must be counted too.
+        ...(config.runs(ProcessRole.Api) ? [ThrottlingModule] : []),
         AuthModule,
-        ...(config.runs(ProcessRole.Api) ? [GraphQLModule, HealthModule, MetricsModule.forRoot(), NotificationMetricsModule, AlertMetricsModule, QueueDashboardModule, OpsPageModule] : []),
+        ...(config.runs(ProcessRole.Api) ? [GraphQLModule, IdempotencyModule, HealthModule, MetricsModule.forRoot(), NotificationMetricsModule, AlertMetricsModule, QueueDashboardModule, OpsPageModule] : []),
         ...(config.runs(ProcessRole.Scheduler) ? [ScheduleModule.forRoot()] : []),
         UsersModule,
         BookingsModule,

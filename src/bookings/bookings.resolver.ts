@@ -4,6 +4,7 @@ import { CurrentUser, Roles } from '../auth/access.decorators';
 import type { RequestAuth } from '../auth/auth.guard';
 import { ALL_ROLES, AuthUser, Role } from '../auth/role';
 import { InputError } from '../core/errors/herald-error';
+import { IdempotencyKeyArg } from '../core/idempotency/idempotency-key.arg';
 import { LiveEvents, oncePerEvent } from '../core/graphql/live-events';
 import { RequestLoader } from '../core/graphql/request-loader';
 import { PageInput } from '../core/pagination/pagination';
@@ -66,7 +67,7 @@ export class BookingsResolver {
 
   @Mutation(() => Booking, { description: 'Customers book for themselves; ops and admins name the customer' })
   @Roles(Role.customer, Role.ops, Role.admin)
-  createBooking(@CurrentUser() caller: AuthUser, @Args('input') input: CreateBookingInput): Promise<Booking> {
+  createBooking(@CurrentUser() caller: AuthUser, @Args('input') input: CreateBookingInput, @IdempotencyKeyArg() _idempotencyKey?: string): Promise<Booking> {
     return this.bookingsService.create(caller, input);
   }
 
@@ -79,6 +80,7 @@ export class BookingsResolver {
   importBookings(
     @CurrentUser() caller: AuthUser,
     @Args('input', { type: () => [CreateBookingInput] }) input: CreateBookingInput[],
+    @IdempotencyKeyArg() _idempotencyKey?: string,
   ): Promise<ImportBookingsResult> {
     return this.bookingImport.importMany(caller, input);
   }
@@ -91,7 +93,12 @@ export class BookingsResolver {
 
   @Mutation(() => Booking, { description: 'Moves a pending or confirmed booking to a new slot' })
   @Roles(Role.customer, Role.provider, Role.ops, Role.admin)
-  rescheduleBooking(@CurrentUser() caller: AuthUser, @IdArg() id: string, @Args('input') input: RescheduleBookingInput): Promise<Booking> {
+  rescheduleBooking(
+    @CurrentUser() caller: AuthUser,
+    @IdArg() id: string,
+    @Args('input') input: RescheduleBookingInput,
+    @IdempotencyKeyArg() _idempotencyKey?: string,
+  ): Promise<Booking> {
     return this.bookingsService.reschedule(caller, id, input);
   }
 
@@ -101,6 +108,7 @@ export class BookingsResolver {
     @CurrentUser() caller: AuthUser,
     @IdArg() id: string,
     @Args('input', { type: () => CancelBookingInput, nullable: true }) input?: CancelBookingInput,
+    @IdempotencyKeyArg() _idempotencyKey?: string,
   ): Promise<Booking> {
     return this.bookingsService.cancel(caller, id, input ?? undefined);
   }

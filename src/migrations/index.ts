@@ -13,6 +13,7 @@ import { Migration20261201150000 } from './Migration20261201150000_alerts';
 import { Migration20261201160000 } from './Migration20261201160000_self_watch_alerts';
 import { Migration20261201170000 } from './Migration20261201170000_reminders_late_alerts';
 import { Migration20261201175000 } from './Migration20261201175000_staff_notices';
+import { Migration20261201180000 } from './Migration20261201180000_idempotency_keys';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201160000_self_watch_alerts', class: Migration20261201160000 },
   { name: 'Migration20261201170000_reminders_late_alerts', class: Migration20261201170000 },
   { name: 'Migration20261201175000_staff_notices', class: Migration20261201175000 },
+  { name: 'Migration20261201180000_idempotency_keys', class: Migration20261201180000 },
 ];

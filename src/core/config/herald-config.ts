@@ -397,6 +397,20 @@ export class HeraldConfig {
   @Matches(DURATION)
   METRICS_LATENESS_WINDOW: string = '15m';
 
+  /** GraphQL operations a signed-in caller (token subject) may start per THROTTLE_WINDOW, across every API process. */
+  @IsInt()
+  @Min(1)
+  THROTTLE_USER_LIMIT: number = 600;
+
+  /** The same for callers without a valid token, per client address: stricter, they can do nothing but try tokens. */
+  @IsInt()
+  @Min(1)
+  THROTTLE_ANON_LIMIT: number = 60;
+
+  /** Whole seconds, as Retry-After counts them. */
+  @Matches(WHOLE_SECONDS_DURATION)
+  THROTTLE_WINDOW: string = '1m';
+
   /** Where messages for channels without credentials are written (development only). */
   @IsString()
   OUTBOX_DIR: string = '.data/outbox';
@@ -466,6 +480,10 @@ export class HeraldConfig {
 
   get jwksAlgorithms(): string[] {
     return this.AUTH_JWKS_ALGORITHMS.split(',');
+  }
+
+  get throttleWindowMs(): number {
+    return parseDuration(this.THROTTLE_WINDOW);
   }
 
   get sandboxEnabled(): boolean {

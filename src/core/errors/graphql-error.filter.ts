@@ -43,6 +43,7 @@ const HTTP_STATUS: Record<ErrorKind, number> = {
   [ErrorKind.Forbidden]: 403,
   [ErrorKind.NotFound]: 404,
   [ErrorKind.Conflict]: 409,
+  [ErrorKind.TooManyRequests]: 429,
 };
 
 /** Outside GraphQL (HTTP routes, their bodies): the client's mistakes as the HTTP answer they call for. */

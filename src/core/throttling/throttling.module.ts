@@ -1,0 +1,30 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { HeraldConfig } from '../config/herald-config';
+import { RedisConnections } from '../redis/redis.module';
+import { GraphQLThrottlerGuard, isSignedIn, throttleTracker } from './graphql-throttler.guard';
+import { ThrottledStatusPlugin } from './throttled-status.plugin';
+
+/** Request limits per caller, counted in Redis so every API process shares them. */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [HeraldConfig, RedisConnections],
+      useFactory: (config: HeraldConfig, connections: RedisConnections) => ({
+        throttlers: [
+          {
+            ttl: config.throttleWindowMs,
+            limit: (context) => (isSignedIn(context) ? config.THROTTLE_USER_LIMIT : config.THROTTLE_ANON_LIMIT),
+          },
+        ],
+        getTracker: (_request, context) => throttleTracker(context),
+        generateKey: (_context, tracker) => `${config.REDIS_KEY_PREFIX}:throttle:${tracker}`,
+        storage: new ThrottlerStorageRedisService(connections.open('throttle')),
+      }),
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: GraphQLThrottlerGuard }, ThrottledStatusPlugin],
+})
+export class ThrottlingModule {}
