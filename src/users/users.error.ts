@@ -4,6 +4,7 @@ export enum UserErrorReason {
   NotFound = 'USER_NOT_FOUND',
   EmailTaken = 'EMAIL_TAKEN',
   MissingRole = 'USER_LACKS_ROLE',
+  NotProvider = 'POSTAL_CODES_FOR_PROVIDERS_ONLY',
 }
 
 export class UserError extends HeraldError {
@@ -17,5 +18,12 @@ export class UserError extends HeraldError {
 
   static missingRole(id: string, role: string) {
     return new UserError(ErrorKind.BadUserInput, UserErrorReason.MissingRole, `User ${id} is not a ${role}`, { id, role });
+  }
+
+  static postalCodesForProvidersOnly(id: string) {
+    return new UserError(ErrorKind.BadUserInput, UserErrorReason.NotProvider, `User ${id} is not a provider; only providers serve postal codes`, {
+      id,
+      fields: [{ field: 'postalCodes', problems: ['only providers serve postal codes'] }],
+    });
   }
 }
