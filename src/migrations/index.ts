@@ -12,6 +12,7 @@ import { Migration20261201140000 } from './Migration20261201140000_history_audit
 import { Migration20261201150000 } from './Migration20261201150000_alerts';
 import { Migration20261201160000 } from './Migration20261201160000_self_watch_alerts';
 import { Migration20261201170000 } from './Migration20261201170000_reminders_late_alerts';
+import { Migration20261201190000 } from './Migration20261201190000_postal_code_analytics';
 import { Migration20261201191000 } from './Migration20261201191000_ratings_and_served_postal_codes';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
@@ -29,5 +30,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201150000_alerts', class: Migration20261201150000 },
   { name: 'Migration20261201160000_self_watch_alerts', class: Migration20261201160000 },
   { name: 'Migration20261201170000_reminders_late_alerts', class: Migration20261201170000 },
+  { name: 'Migration20261201190000_postal_code_analytics', class: Migration20261201190000 },
   { name: 'Migration20261201191000_ratings_and_served_postal_codes', class: Migration20261201191000 },
 ];
