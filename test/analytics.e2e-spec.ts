@@ -218,6 +218,12 @@ describe('postal-code analytics (e2e)', () => {
       },
       { ...SUBURB_ON_DAY, revenue: [{ currency: 'UZS', total: '100000.00', bookings: 1, averageBookingValue: '100000.00' }] },
     ]);
+    // What campaigns read.
+    const figures = await t.app.get(PostalCodeAnalytics).figuresFor(DAY);
+    expect(figures.map((row) => [row.postalCode, row.bookingsTotal, row.providersAvailable, row.revenue.UZS?.total])).toEqual([
+      [CENTRE, 5, 2, '400000.00'],
+      [SUBURB, 1, 1, '100000.00'],
+    ]);
   });
 
   it('gives the same figures and no more rows when it runs again, or twice at once', async () => {

@@ -12,9 +12,7 @@ import { PostalCodeDaily } from './postal-code-daily.entity';
 const READERS = [Role.ops, Role.finance, Role.admin];
 
 /** Money is for finance and admins (admins pass every `has`). */
-function assertSeesRevenue(caller: AuthUser): void {
-  if (!caller.has(Role.finance)) throw AnalyticsError.revenueForbidden();
-}
+const seesRevenue = (caller: AuthUser) => caller.has(Role.finance);
 
 @Resolver(() => PostalCodeDaily)
 export class AnalyticsResolver {
@@ -29,7 +27,7 @@ export class AnalyticsResolver {
   @Query(() => [PostalCodeDaily], { description: 'The top postal codes of a date by a metric; ranking by revenue is for finance and admins only' })
   @Roles(...READERS)
   postalCodeRanking(@CurrentUser() caller: AuthUser, @Args() { date, metric, top, currency }: PostalCodeRankingArgs): Promise<PostalCodeDaily[]> {
-    if (metric === PostalCodeMetric.revenue) assertSeesRevenue(caller);
+    if (metric === PostalCodeMetric.revenue && !seesRevenue(caller)) throw AnalyticsError.revenueForbidden();
     return this.analytics.ranking(date, metric, top, currency ?? null);
   }
 
@@ -45,7 +43,7 @@ export class AnalyticsResolver {
   })
   revenue(@CurrentUser() caller: AuthUser, @Parent() row: PostalCodeDaily): CurrencyRevenue[] {
     // Field resolvers run without the exception filter: the error is mapped here, by the same mapping.
-    if (!caller.has(Role.finance)) throw toGraphQLError(AnalyticsError.revenueForbidden());
+    if (!seesRevenue(caller)) throw toGraphQLError(AnalyticsError.revenueForbidden());
     return Object.entries(row.revenue)
       .map(([currency, figures]) => ({ currency, ...figures }))
       .sort((a, b) => a.currency.localeCompare(b.currency));
