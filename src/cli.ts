@@ -1,6 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DynamicModule, Module } from '@nestjs/common';
 import { Command, CommandFactory, CommandRunner, Option } from 'nest-commander';
+import { ANALYTICS_COMMANDS } from './analytics/analytics.commands';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { AuthModule } from './auth/auth.module';
 import { TokenService } from './auth/token.service';
 import { BOOKING_COMMANDS } from './bookings/bookings.commands';
@@ -69,8 +71,8 @@ class CliModule {
   static forConfig(config: HeraldConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.forRoot(config), AuthModule, UsersModule, BookingsModule, NotificationsModule.forConfig(config), ChannelsModule.forConfig(config)],
-      providers: [MigrateCommand, MintTokenCommand, SeedDemoCommand, ...BOOKING_COMMANDS, ...NOTIFICATION_COMMANDS],
+      imports: [CoreModule.forRoot(config), AuthModule, UsersModule, BookingsModule, NotificationsModule.forConfig(config), ChannelsModule.forConfig(config), AnalyticsModule],
+      providers: [MigrateCommand, MintTokenCommand, SeedDemoCommand, ...BOOKING_COMMANDS, ...NOTIFICATION_COMMANDS, ...ANALYTICS_COMMANDS],
     };
   }
 }

@@ -12,8 +12,7 @@ const RAW_SQL_ONLY = [
   /^drop index "booking_events_tx_id_seq_index";$/,
   /^drop index "message_templates_scope_(version|active)_unique";$/,
   /^drop index "business_alerts_(open_dedup_key_unique|type_status_index)";$/,
-  /^drop table if exists "alert_scan_runs" cascade;$/,
-  /^drop table if exists "idempotency_keys" cascade;$/,
+  /^drop table if exists "(alert_scan_runs|analytics_runs|idempotency_keys)" cascade;$/,
   /^alter table "booking_events" drop column "seq", drop column "tx_id";$/,
 ];
 

@@ -99,6 +99,13 @@ export const BookingAccess = {
     throw BookingError.actionForbidden('create bookings', 'only customers, ops and admins create bookings');
   },
 
+  /** Only the booking's own customer rates it: neither staff nor admins speak for them. */
+  assertRates(caller: AuthUser, bookingId: string, booking: BookingParties): void {
+    if (caller.id === booking.customerId && caller.roles.includes(Role.customer)) return;
+    if (!BookingAccess.canView(caller, booking)) throw BookingError.notFound(bookingId);
+    throw BookingError.actionForbidden(`rate booking ${bookingId}`, "only the booking's customer rates it");
+  },
+
   /** Bulk imports are for ops and admins, who name each booking's customer. */
   assertImports(caller: AuthUser): void {
     if (!caller.has(Role.ops)) throw BookingError.actionForbidden('import bookings', 'ops or admin only');

@@ -35,7 +35,22 @@ export function assertSchedulable(startsAt: Date, endsAt: Date, now: Date): void
   if (startsAt.getTime() <= now.getTime()) throw BookingError.startsInPast(startsAt);
 }
 
-type OptionalBookingProps = 'status' | 'version' | 'address' | 'postalCode' | 'note' | 'cancellationReason' | 'cancelledBy' | 'cancelledAt';
+type OptionalBookingProps =
+  | 'status'
+  | 'version'
+  | 'address'
+  | 'postalCode'
+  | 'note'
+  | 'cancellationReason'
+  | 'cancelledBy'
+  | 'cancelledAt'
+  | 'rating'
+  | 'ratingComment'
+  | 'ratedAt';
+
+/** The customer's satisfaction with a completed booking, 1 (poor) to 5 (excellent). */
+export const RATING_MIN = 1;
+export const RATING_MAX = 5;
 
 /**
  * A customer's appointment with a provider. Times are UTC instants; `timezone` says where the
@@ -47,6 +62,7 @@ type OptionalBookingProps = 'status' | 'version' | 'address' | 'postalCode' | 'n
 @Index({ properties: ['customer', 'startsAt'] })
 @Index({ properties: ['status', 'startsAt'] })
 @Check({ name: 'bookings_ends_after_starts', expression: 'ends_at > starts_at' })
+@Check({ name: 'bookings_rating_range', expression: 'rating >= 1 and rating <= 5' })
 // Declared so the schema generator knows it (it compares expression indexes by name); created by the migration.
 @Index({
   name: 'bookings_provider_no_overlap',
@@ -119,6 +135,18 @@ export class Booking extends BaseEntity<OptionalBookingProps> {
   @Property({ type: 'timestamptz', nullable: true })
   cancelledAt: Date | null = null;
 
+  @Field(() => Int, { nullable: true, description: `The customer's satisfaction, ${RATING_MIN} to ${RATING_MAX}; given once the booking is completed` })
+  @Property({ type: 'smallint', nullable: true })
+  rating: number | null = null;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  ratingComment: string | null = null;
+
+  @Field(() => Date, { nullable: true })
+  @Property({ type: 'timestamptz', nullable: true })
+  ratedAt: Date | null = null;
+
   @Field(() => Int, { description: 'Increases with every change; pass it back as expectedVersion to refuse stale edits' })
   @Property({ type: 'integer', version: true })
   version: number = 1;
@@ -161,6 +189,15 @@ export class Booking extends BaseEntity<OptionalBookingProps> {
     this.assertStatus('completed', [BookingStatus.confirmed]);
     this.assertStarted(now);
     this.status = BookingStatus.completed;
+  }
+
+  /** Records the customer's rating of a completed booking; a booking is rated once. */
+  rate(rating: number, comment: string | null, now: Date): void {
+    this.assertStatus('rated', [BookingStatus.completed]);
+    if (this.rating !== null) throw BookingError.alreadyRated(this.id);
+    this.rating = rating;
+    this.ratingComment = comment;
+    this.ratedAt = now;
   }
 
   markNoShow(now: Date): void {

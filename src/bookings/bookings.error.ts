@@ -11,6 +11,7 @@ export enum BookingErrorReason {
   NotStarted = 'BOOKING_NOT_STARTED',
   CustomerRequired = 'BOOKING_CUSTOMER_REQUIRED',
   ActionForbidden = 'BOOKING_ACTION_FORBIDDEN',
+  AlreadyRated = 'BOOKING_ALREADY_RATED',
 }
 
 /** What the bookings module refuses, and why; services throw only this (or core errors). */
@@ -74,5 +75,9 @@ export class BookingError extends HeraldError {
 
   static actionForbidden(action: string, reason: string) {
     return new BookingError(ErrorKind.Forbidden, BookingErrorReason.ActionForbidden, `You may not ${action}: ${reason}`, { action });
+  }
+
+  static alreadyRated(id: string) {
+    return new BookingError(ErrorKind.Conflict, BookingErrorReason.AlreadyRated, `Booking ${id} has already been rated`, { id });
   }
 }

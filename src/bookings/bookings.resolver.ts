@@ -17,7 +17,7 @@ import { BookingImportService, IMPORT_BATCH_LIMIT } from './booking-import.servi
 import { Booking } from './booking.entity';
 import { BOOKING_CHANGED_TOPIC, BookingEventPayload } from './booking.events';
 import { BookingsService } from './bookings.service';
-import { BookingsFilter, CancelBookingInput, CreateBookingInput, RescheduleBookingInput } from './dto/booking.input';
+import { BookingsFilter, CancelBookingInput, CompleteBookingInput, CreateBookingInput, RateBookingArgs, RescheduleBookingInput } from './dto/booking.input';
 import { BookingChange, BookingConnection, ImportBookingsResult } from './dto/booking.output';
 import { Payment } from './payment.entity';
 import { SignatureRequest } from './signature-request.entity';
@@ -113,10 +113,21 @@ export class BookingsResolver {
     return this.bookingsService.cancel(caller, id, input ?? undefined);
   }
 
-  @Mutation(() => Booking, { description: 'confirmed → completed, once the booking has started' })
+  @Mutation(() => Booking, { description: "confirmed → completed, once the booking has started; may record the customer's rating" })
   @Roles(Role.provider, Role.ops, Role.admin)
-  completeBooking(@CurrentUser() caller: AuthUser, @IdArg() id: string, @VersionArg() expectedVersion?: number): Promise<Booking> {
-    return this.bookingsService.complete(caller, id, expectedVersion);
+  completeBooking(
+    @CurrentUser() caller: AuthUser,
+    @IdArg() id: string,
+    @VersionArg() expectedVersion?: number,
+    @Args('input', { type: () => CompleteBookingInput, nullable: true }) input?: CompleteBookingInput,
+  ): Promise<Booking> {
+    return this.bookingsService.complete(caller, id, expectedVersion, input ?? undefined);
+  }
+
+  @Mutation(() => Booking, { description: "The booking's customer rates it, once, after it is completed" })
+  @Roles(Role.customer)
+  rateBooking(@CurrentUser() caller: AuthUser, @Args() { id, rating, comment }: RateBookingArgs): Promise<Booking> {
+    return this.bookingsService.rate(caller, id, rating, comment || null);
   }
 
   @Mutation(() => Booking, { description: 'confirmed → no_show, once the booking has started' })

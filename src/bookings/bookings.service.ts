@@ -1,4 +1,4 @@
-import { EnsureRequestContext, wrap } from '@mikro-orm/core';
+import { EnsureRequestContext, LockMode, wrap } from '@mikro-orm/core';
 import { CheckConstraintViolationException, DriverException, EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +14,7 @@ import { BookingEvent, BookingEventData, BookingEventType } from './booking-even
 import { Booking, BookingStatus } from './booking.entity';
 import { BookingEventPayload, BookingEventPublisher } from './booking.events';
 import { BookingError } from './bookings.error';
-import { BookingsFilter, CancelBookingInput, CreateBookingInput, RescheduleBookingInput } from './dto/booking.input';
+import { BookingsFilter, CancelBookingInput, CompleteBookingInput, CreateBookingInput, RescheduleBookingInput } from './dto/booking.input';
 import { BookingChange } from './dto/booking.output';
 import { NewBooking } from './new-booking';
 import { insertNewBookings } from './new-booking-rows';
@@ -134,11 +134,27 @@ export class BookingsService {
     });
   }
 
-  complete(caller: AuthUser, id: string, expectedVersion?: number | null): Promise<Booking> {
+  /** Completes the booking; a rating given with it (collected on the spot) is recorded in the same change. */
+  complete(caller: AuthUser, id: string, expectedVersion?: number | null, input: CompleteBookingInput = {}): Promise<Booking> {
     return this.change(caller, id, BookingAction.Complete, expectedVersion, (booking, now) => {
       booking.complete(now);
+      if (input.rating != null) booking.rate(input.rating, input.ratingComment || null, now);
       return { type: BookingEventType.completed };
     });
+  }
+
+  /**
+   * The customer rates their completed booking, once. The row is locked while it is checked, so
+   * of two rating at once the second finds it rated. A rating changes no plan, so it writes no event.
+   */
+  async rate(caller: AuthUser, id: string, rating: number, comment: string | null): Promise<Booking> {
+    await this.em.transactional(async (tx) => {
+      const booking = await tx.findOne(Booking, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!booking) throw BookingError.notFound(id);
+      BookingAccess.assertRates(caller, id, BookingAccess.partiesOf(booking));
+      booking.rate(rating, comment, this.clock.now());
+    });
+    return this.reload(id);
   }
 
   markNoShow(caller: AuthUser, id: string, expectedVersion?: number | null): Promise<Booking> {

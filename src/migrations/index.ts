@@ -14,6 +14,8 @@ import { Migration20261201160000 } from './Migration20261201160000_self_watch_al
 import { Migration20261201170000 } from './Migration20261201170000_reminders_late_alerts';
 import { Migration20261201175000 } from './Migration20261201175000_staff_notices';
 import { Migration20261201180000 } from './Migration20261201180000_idempotency_keys';
+import { Migration20261201190000 } from './Migration20261201190000_postal_code_analytics';
+import { Migration20261201191000 } from './Migration20261201191000_ratings_and_served_postal_codes';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -32,4 +34,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201170000_reminders_late_alerts', class: Migration20261201170000 },
   { name: 'Migration20261201175000_staff_notices', class: Migration20261201175000 },
   { name: 'Migration20261201180000_idempotency_keys', class: Migration20261201180000 },
+  { name: 'Migration20261201190000_postal_code_analytics', class: Migration20261201190000 },
+  { name: 'Migration20261201191000_ratings_and_served_postal_codes', class: Migration20261201191000 },
 ];

@@ -12,7 +12,7 @@ export enum UserRelation {
 }
 
 /** Fields of User that anyone who reaches the user sees (the parties of a booking see each other). */
-export const PUBLIC_USER_FIELDS = ['id', 'name', 'timezone', 'locale', 'createdAt', 'updatedAt'] as const;
+export const PUBLIC_USER_FIELDS = ['id', 'name', 'timezone', 'locale', 'postalCodes', 'createdAt', 'updatedAt'] as const;
 
 /**
  * Contact details, roles and delivery state: seen by the user themself, ops and admins, and by

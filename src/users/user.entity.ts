@@ -13,7 +13,7 @@ registerEnumType(Locale, { name: 'Locale' });
 
 @ObjectType()
 @Entity({ tableName: 'users' })
-export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' | 'locale' | 'timezone' | 'telegramLinked' | 'telegramOffAt' | 'smsOffAt'> {
+export class User extends BaseEntity<'phone' | 'postalCode' | 'postalCodes' | 'telegramChatId' | 'locale' | 'timezone' | 'telegramLinked' | 'telegramOffAt' | 'smsOffAt'> {
   @Field(() => ID)
   declare id: string;
 
@@ -46,6 +46,11 @@ export class User extends BaseEntity<'phone' | 'postalCode' | 'telegramChatId' |
   @Index()
   @Property({ type: 'text', nullable: true })
   postalCode: string | null = null;
+
+  /** For providers: the postal codes they serve, so analytics can count the providers available in an area. */
+  @Field(() => [String], { description: 'Postal codes a provider serves; empty for everyone else' })
+  @Property({ type: 'text[]', default: '{}' })
+  postalCodes: string[] = [];
 
   /** Filled by the Telegram bot when the user links their chat; never exposed. A chat belongs to one user. */
   @Unique({

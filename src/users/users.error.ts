@@ -5,6 +5,7 @@ export enum UserErrorReason {
   EmailTaken = 'EMAIL_TAKEN',
   MissingRole = 'USER_LACKS_ROLE',
   FieldHidden = 'USER_FIELD_HIDDEN',
+  NotProvider = 'POSTAL_CODES_FOR_PROVIDERS_ONLY',
 }
 
 export class UserError extends HeraldError {
@@ -22,5 +23,12 @@ export class UserError extends HeraldError {
 
   static fieldHidden(field: string, id: string) {
     return new UserError(ErrorKind.Forbidden, UserErrorReason.FieldHidden, `The ${field} of user ${id} is not yours to see`, { field });
+  }
+
+  static postalCodesForProvidersOnly(id: string) {
+    return new UserError(ErrorKind.BadUserInput, UserErrorReason.NotProvider, `User ${id} is not a provider; only providers serve postal codes`, {
+      id,
+      fields: [{ field: 'postalCodes', problems: ['only providers serve postal codes'] }],
+    });
   }
 }

@@ -2,12 +2,18 @@ import { EnsureRequestContext } from '@mikro-orm/core';
 import { EntityManager, FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import { Role } from '../auth/role';
 import { pgArray } from '../core/database/raw-query';
 import { assertCursor, Page, PageInput, toPage } from '../core/pagination/pagination';
 import { CreateUserInput, UpdateMeInput, UpdateUserInput, UsersFilter } from './dto/user.input';
 import { UserLookup, UserRoles } from './user-lookup';
 import { User } from './user.entity';
 import { UserError } from './users.error';
+
+/** Postal codes served mean something only for providers; a user who is not one keeps an empty list. */
+function assertServesOnlyAsProvider(user: User): void {
+  if (user.postalCodes.length && !user.roles.includes(Role.provider)) throw UserError.postalCodesForProvidersOnly(user.id);
+}
 
 @Injectable()
 export class UsersService {
@@ -62,7 +68,9 @@ export class UsersService {
       timezone: input.timezone,
       roles: input.roles,
       postalCode: input.postalCode ?? null,
+      postalCodes: input.postalCodes ?? [],
     });
+    assertServesOnlyAsProvider(user);
     await this.flushUnique(user.email);
     return user;
   }
@@ -70,6 +78,7 @@ export class UsersService {
   async update(id: string, input: UpdateUserInput | UpdateMeInput): Promise<User> {
     const user = await this.get(id);
     this.em.assign(user, Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)));
+    assertServesOnlyAsProvider(user);
     await this.flushUnique(user.email);
     return user;
   }

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -12,11 +12,13 @@ import {
   IsUUID,
   Length,
   Matches,
+  Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { IsIanaTimezone } from '../../core/validation/validators';
-import { BookingStatus } from '../booking.entity';
+import { BookingStatus, RATING_MAX, RATING_MIN } from '../booking.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const POSTAL_CODE = /^[A-Za-z0-9 -]{2,12}$/;
@@ -122,6 +124,43 @@ export class CancelBookingInput {
   @IsInt()
   @Min(1)
   expectedVersion?: number | null;
+}
+
+@InputType({ description: "What completing a booking may record besides the status: the customer's rating, when given on the spot" })
+export class CompleteBookingInput {
+  @Field(() => Int, { nullable: true, description: `${RATING_MIN} (poor) to ${RATING_MAX} (excellent)` })
+  @ValidateIf((input: CompleteBookingInput) => input.rating != null || input.ratingComment != null)
+  @IsInt({ message: 'rating must be an integer from 1 to 5 (and is required with ratingComment)' })
+  @Min(RATING_MIN)
+  @Max(RATING_MAX)
+  rating?: number | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(2000)
+  ratingComment?: string | null;
+}
+
+@ArgsType()
+export class RateBookingArgs {
+  @Field(() => ID)
+  @IsUUID()
+  id: string;
+
+  @Field(() => Int, { description: `${RATING_MIN} (poor) to ${RATING_MAX} (excellent)` })
+  @IsInt()
+  @Min(RATING_MIN)
+  @Max(RATING_MAX)
+  rating: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(2000)
+  comment?: string | null;
 }
 
 @InputType()

@@ -10,6 +10,7 @@ import {
   WHOLE_SECONDS_DURATION_OR_OFF,
   WHOLE_SECONDS_SCHEDULE,
 } from './duration';
+import { IsIanaTimezone } from '../validation/validators';
 import {
   IsBoolean,
   IsEnum,
@@ -275,6 +276,14 @@ export class HeraldConfig {
   })
   ALERT_REPEAT: string = 'critical=1h,high=4h,medium=12h,low=24h';
 
+  /** Local time (ANALYTICS_TIMEZONE) at which schedulers compute the previous day's postal-code analytics. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'ANALYTICS_DAILY_AT must be a 24-hour time HH:MM, like 01:00' })
+  ANALYTICS_DAILY_AT: string = '01:00';
+
+  /** The zone whose clock ANALYTICS_DAILY_AT and "the previous day" are read on. */
+  @IsIanaTimezone()
+  ANALYTICS_TIMEZONE: string = 'UTC';
+
   /** How often the booking event relay looks for events it was not woken for (it normally wakes on NOTIFY). */
   @Matches(DURATION)
   NOTIFY_RELAY_POLL: string = '1s';
@@ -472,6 +481,12 @@ export class HeraldConfig {
       dispatchPollMs: parseDuration(this.NOTIFY_DISPATCH_POLL),
       retentionDays: this.NOTIFY_RETENTION_DAYS,
     };
+  }
+
+  /** When the daily postal-code analytics run: minutes after local midnight, in `timezone`. */
+  get analyticsSchedule(): { minuteOfDay: number; timezone: string } {
+    const [hours, minutes] = this.ANALYTICS_DAILY_AT.split(':').map(Number);
+    return { minuteOfDay: hours * 60 + minutes, timezone: this.ANALYTICS_TIMEZONE };
   }
 
   get latenessWindowMs(): number {
