@@ -14,6 +14,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { bulkPlanning } from './scenarios/bulk-planning';
+import { campaign } from './scenarios/campaign';
 import { createBooking } from './scenarios/create-booking';
 import { delivery } from './scenarios/delivery';
 import { flushall } from './scenarios/flushall';
@@ -27,7 +28,7 @@ import { AnyScenario, ScenarioRecord, ScenarioRun } from './support/scenario';
 import { BenchServices } from './support/services';
 import { Settings } from './support/settings';
 
-const SCENARIOS: readonly AnyScenario[] = [createBooking, delivery, bulkPlanning, lateness, redisMemory, flushall, telegram, render];
+const SCENARIOS: readonly AnyScenario[] = [createBooking, delivery, bulkPlanning, campaign, lateness, redisMemory, flushall, telegram, render];
 
 function chosen(args: readonly string[]): AnyScenario[] {
   if (args.length === 0) return [...SCENARIOS];

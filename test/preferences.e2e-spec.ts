@@ -46,7 +46,10 @@ describe('preferences (e2e)', () => {
     const view = await mine('customer');
     expect(view).toMatchObject({ userId: t.users.customer.id, locale: 'en', timezone: 'Asia/Tashkent', reminderSchedule: null, quietHours: null });
     expect(view.channels).toEqual(['in_app', 'telegram', 'email', 'sms'].map((name) => ({ channel: name, enabled: true, offBy: null, offSince: null })));
-    expect(view.types.every((one) => one.enabled && one.category === (one.type === 'staff_alert' ? 'staff' : 'booking'))).toBe(true);
+    const categoryOf = (type: string) => (type === 'staff_alert' ? 'staff' : type.startsWith('area_') ? 'marketing' : 'booking');
+    expect(view.types.every((one) => one.category === categoryOf(one.type))).toBe(true);
+    // Marketing only after an opt-in.
+    expect(view.types.filter((one) => !one.enabled).map((one) => one.type)).toEqual(['area_demand', 'area_promotion']);
     expect(view.types.filter((one) => one.critical).map((one) => one.type)).toEqual(['booking_rescheduled', 'booking_cancelled']);
     expect(view.effectiveReminderSchedule.map((entry) => entry.before)).toEqual(['3d', '36h', '1d', '3h', '1h']);
   });

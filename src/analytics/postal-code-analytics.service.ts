@@ -125,8 +125,8 @@ export class PostalCodeAnalytics {
   }
 
   /** One day's figures, a row per postal code with bookings that day: what campaigns read to pick their areas. */
-  figuresFor(day: string): Promise<PostalCodeDaily[]> {
-    return this.em.fork().find(PostalCodeDaily, { day }, { orderBy: { postalCode: 'asc' } });
+  figuresFor(day: string, em: EntityManager = this.em.fork()): Promise<PostalCodeDaily[]> {
+    return em.find(PostalCodeDaily, { day }, { orderBy: { postalCode: 'asc' } });
   }
 
   /** Daily rows, newest day first, then by postal code. */

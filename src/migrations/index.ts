@@ -16,6 +16,7 @@ import { Migration20261201175000 } from './Migration20261201175000_staff_notices
 import { Migration20261201180000 } from './Migration20261201180000_idempotency_keys';
 import { Migration20261201190000 } from './Migration20261201190000_postal_code_analytics';
 import { Migration20261201191000 } from './Migration20261201191000_ratings_and_served_postal_codes';
+import { Migration20261201200000 } from './Migration20261201200000_campaigns';
 
 /** Migrations in the order they apply; a new migration file must be added here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201180000_idempotency_keys', class: Migration20261201180000 },
   { name: 'Migration20261201190000_postal_code_analytics', class: Migration20261201190000 },
   { name: 'Migration20261201191000_ratings_and_served_postal_codes', class: Migration20261201191000 },
+  { name: 'Migration20261201200000_campaigns', class: Migration20261201200000 },
 ];

@@ -13,6 +13,8 @@ const NON_TRANSACTIONAL: ReadonlySet<NotificationType> = new Set([
   NotificationType.provider_next_booking,
   NotificationType.provider_daily_agenda,
   NotificationType.provider_completion_reminder,
+  NotificationType.area_demand,
+  NotificationType.area_promotion,
 ]);
 
 /** Types whose email carries the booking as an iCalendar event: added or updated, or (cancellations) removed. */

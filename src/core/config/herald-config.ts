@@ -276,6 +276,10 @@ export class HeraldConfig {
   })
   ALERT_REPEAT: string = 'critical=1h,high=4h,medium=12h,low=24h';
 
+  /** At most this many marketing (campaign) messages to one person per window, like 2/7d. */
+  @Matches(/^\d+\/\d+(ms|s|m|h|d)$/, { message: 'CAMPAIGN_FREQUENCY_CAP must be a count and a window, like 2/7d' })
+  CAMPAIGN_FREQUENCY_CAP: string = '2/7d';
+
   /** Local time (ANALYTICS_TIMEZONE) at which schedulers compute the previous day's postal-code analytics. */
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'ANALYTICS_DAILY_AT must be a 24-hour time HH:MM, like 01:00' })
   ANALYTICS_DAILY_AT: string = '01:00';
@@ -491,6 +495,11 @@ export class HeraldConfig {
 
   get latenessWindowMs(): number {
     return parseDuration(this.METRICS_LATENESS_WINDOW);
+  }
+
+  get campaignFrequencyCap(): { max: number; windowMs: number } {
+    const [max, window] = this.CAMPAIGN_FREQUENCY_CAP.split('/');
+    return { max: Number(max), windowMs: parseDuration(window) };
   }
 
   get jwksAlgorithms(): string[] {

@@ -26,9 +26,17 @@ export class RedisConnections implements OnApplicationShutdown {
 
   constructor(private readonly config: HeraldConfig) {}
 
-  /** `autoPipelining`: commands issued in one tick leave in one write (a batch's live publishes). */
-  open(name: string, options: { autoPipelining?: boolean } = {}): Redis {
-    const client = new Redis({ ...redisOptions(this.config), connectionName: `herald:${name}`, enableAutoPipelining: options.autoPipelining ?? false });
+  /**
+   * `autoPipelining`: commands issued in one tick leave in one write (a batch's live publishes).
+   * `offlineQueue: false`: while disconnected, commands fail at once instead of waiting for the connection.
+   */
+  open(name: string, options: { autoPipelining?: boolean; offlineQueue?: boolean } = {}): Redis {
+    const client = new Redis({
+      ...redisOptions(this.config),
+      connectionName: `herald:${name}`,
+      enableAutoPipelining: options.autoPipelining ?? false,
+      enableOfflineQueue: options.offlineQueue ?? true,
+    });
     // ioredis reconnects by itself; an error listener keeps its complaints in our logs.
     client.on('error', (error: Error) => this.logger.warn(`Redis (${name}): ${error.message}`));
     this.opened.push(client);

@@ -11,6 +11,8 @@ import {
   AlertNotice,
   AlertNoticeKind,
   alertNoticeDedupKey,
+  campaignDedupKey,
+  CampaignMessage,
   NotificationChannel,
   NotificationReason,
   NotificationStatus,
@@ -19,6 +21,7 @@ import {
 } from '../notification.entity';
 import { Role } from '../../auth/role';
 import { PreferencesService } from '../../preferences/preferences.service';
+import { NOTIFICATION_CATEGORIES, NotificationCategory, wantsType } from '../../preferences/preference-rules';
 import {
   BookingPlan,
   BookingPlanInput,
@@ -34,6 +37,28 @@ import {
   RowCollector,
 } from './booking-plan';
 import { CompletionCandidate, OVERDUE_REMINDED_MS, planCompletionReminders } from './completion-plan';
+
+/** One area a campaign matched: what its message says, and who it goes to. */
+export interface CampaignArea {
+  message: CampaignMessage;
+  recipientIds: readonly string[];
+}
+
+/** At most `max` marketing messages to one person per `windowMs`. */
+export interface FrequencyCap {
+  max: number;
+  windowMs: number;
+}
+
+/** What planning a campaign came to, counted in messages (one per recipient and area, whatever its channels). */
+export interface CampaignPlanned {
+  recipients: number;
+  planned: number;
+  skipped: { not_opted_in: number; frequency_cap: number; already_sent: number; no_address: number };
+}
+
+/** Types the frequency cap counts: every marketing type. */
+const MARKETING_TYPES = Object.values(NotificationType).filter((type) => NOTIFICATION_CATEGORIES[type] === NotificationCategory.marketing);
 
 /** One notice of a business alert to the staff of `roles`; `sequence` numbers the alert's notices. */
 export interface StaffNotice {
@@ -359,6 +384,82 @@ export class NotificationPlanner {
     }
     const inserted = await this.insertAll(em, rows.all(), IGNORE_EXISTING);
     return inserted.filter((row) => row.status !== NotificationStatus.skipped).length;
+  }
+
+  /**
+   * Plans a campaign's messages in the caller's transaction, through the bulk path: per area,
+   * one message to each recipient who opted in to `type`, unless that would take them past
+   * `cap` marketing messages in its window (counting this run's). Keyed by campaign, area, day,
+   * recipient and channel, so a rerun the same day sends nothing twice. Recipients are looked at
+   * in pages; what was not planned is counted by reason, with no rows written for it.
+   */
+  async planCampaignMessages(em: EntityManager, type: NotificationType, areas: readonly CampaignArea[], cap: FrequencyCap): Promise<CampaignPlanned> {
+    const now = this.clock.now();
+    const result: CampaignPlanned = { recipients: 0, planned: 0, skipped: { not_opted_in: 0, frequency_cap: 0, already_sent: 0, no_address: 0 } };
+    const sentInWindow = new Map<string, number>();
+    for (const area of areas) {
+      for (let start = 0; start < area.recipientIds.length; start += INSERT_CHUNK) {
+        const ids = area.recipientIds.slice(start, start + INSERT_CHUNK);
+        result.recipients += ids.length;
+        const parties = await rawQuery<Record<string, unknown>>(em, `select ${PARTY_COLUMNS('p')} from "users" p where p."id" = any(?::uuid[])`, [pgArray(ids)]);
+        const preferences = await this.preferences.forUsers(em, ids);
+        const wanting = parties.map((row) => ({ ...partyOf(row, 'p'), preferences: preferences.get(row.p_id as string) })).filter((party) => wantsType(party.preferences!, type));
+        result.skipped.not_opted_in += ids.length - wanting.length;
+        const rows = new RowCollector({ now, settings: this.settings });
+        for (const recipient of wanting) {
+          rows.add(recipient, type, now, { immediate: true }, (channel) => ({
+            dedupKey: campaignDedupKey(area.message.campaignId, area.message.postalCode, area.message.date, recipient.id, channel),
+            bookingId: null,
+            type,
+            offsetSeconds: 0,
+            bookingVersion: null,
+            payload: { campaign: area.message },
+          }));
+        }
+        const built = rows.all();
+        const existing = await rawQuery<{ recipient_id: string }>(em, `select distinct "recipient_id" from "notifications" where "dedup_key" = any(?::text[])`, [
+          pgArray(built.map((row) => row.dedupKey)),
+        ]);
+        const alreadySent = new Set(existing.map((row) => row.recipient_id));
+        result.skipped.already_sent += alreadySent.size;
+        const fresh = wanting.filter((party) => !alreadySent.has(party.id));
+        await this.countRecentMarketing(em, fresh.map((party) => party.id).filter((id) => !sentInWindow.has(id)), new Date(now.getTime() - cap.windowMs), sentInWindow);
+        const going = new Set<string>();
+        for (const { id } of fresh) {
+          const sent = sentInWindow.get(id) ?? 0;
+          if (sent >= cap.max) {
+            result.skipped.frequency_cap++;
+            continue;
+          }
+          sentInWindow.set(id, sent + 1);
+          going.add(id);
+        }
+        const inserted = await this.insertAll(
+          em,
+          built.filter((row) => going.has(row.recipientId)),
+          IGNORE_EXISTING,
+        );
+        const recipientsOf = (list: readonly { recipientId: string }[]) => new Set(list.map((row) => row.recipientId)).size;
+        result.planned += recipientsOf(inserted.filter((row) => row.status !== NotificationStatus.skipped));
+        result.skipped.no_address += recipientsOf(inserted.filter((row) => row.status === NotificationStatus.skipped));
+      }
+    }
+    return result;
+  }
+
+  /** Adds to `counts` how many marketing messages each user was sent (or has coming) due since `since`; a message on several channels counts once. */
+  private async countRecentMarketing(em: EntityManager, userIds: readonly string[], since: Date, counts: Map<string, number>): Promise<void> {
+    for (const id of userIds) counts.set(id, 0);
+    if (userIds.length === 0) return;
+    const rows = await rawQuery<{ recipient_id: string; messages: number }>(
+      em,
+      `select "recipient_id", count(distinct "dedup_key_message")::int as "messages"
+         from (select "recipient_id", regexp_replace("dedup_key", ':[a-z_]+$', '') as "dedup_key_message" from "notifications"
+                where "recipient_id" = any(?::uuid[]) and "type" = any(?::text[]) and "due_at" >= ? and not ("status" = any(?::text[]))) recent
+        group by "recipient_id"`,
+      [pgArray(userIds), pgArray(MARKETING_TYPES), since, pgArray([NotificationStatus.cancelled, NotificationStatus.skipped])],
+    );
+    for (const row of rows) counts.set(row.recipient_id, row.messages);
   }
 
   /** Cancels the staff notices of these alerts still pending (`alert_closed`), in the caller's transaction; `except` notices of that kind stay. */
