@@ -13,6 +13,15 @@ export interface RequestAuth {
 }
 
 /**
+ * The caller of an operation, verified once and left on its context for whoever asks next (the
+ * throttle, idempotency keys, this guard); undefined without a token or with one that does not verify.
+ */
+export async function verifiedCaller(tokens: TokenService, auth: RequestAuth): Promise<AuthUser | undefined> {
+  if (!auth.user && auth.token) auth.user = await tokens.verify(auth.token).catch(() => undefined);
+  return auth.user;
+}
+
+/**
  * Global guard: every operation must declare an access rule; without one it is refused.
  * Runs for HTTP controllers too, where only `@Public()` handlers exist.
  */

@@ -3,8 +3,7 @@ import { Plugin } from '@nestjs/apollo';
 import { Logger } from '@nestjs/common';
 import { FormattedExecutionResult, GraphQLError, GraphQLString, Kind, valueFromAST } from 'graphql';
 import { createHash } from 'node:crypto';
-import type { RequestAuth } from '../../auth/auth.guard';
-import { AuthUser } from '../../auth/role';
+import { RequestAuth, verifiedCaller } from '../../auth/auth.guard';
 import { TokenService } from '../../auth/token.service';
 import { toGraphQLError } from '../errors/graphql-error.filter';
 import { ErrorKind } from '../errors/herald-error';
@@ -59,16 +58,10 @@ export class IdempotencyPlugin implements ApolloServerPlugin<RequestAuth> {
   private async admit(requestContext: ResolvedRequest): Promise<Admission | null> {
     const key = requestedKey(requestContext);
     if (key === undefined) return null;
-    const caller = await this.signedIn(requestContext.contextValue);
+    const caller = await verifiedCaller(this.tokens, requestContext.contextValue);
     // Without a valid token the auth guard refuses the operation before anything runs.
     if (!caller) return null;
     return this.keys.admit(caller.id, key, fingerprint(requestContext));
-  }
-
-  /** The auth guard finds the verified caller on the context and does not verify again. */
-  private async signedIn(auth: RequestAuth): Promise<AuthUser | undefined> {
-    if (!auth.user && auth.token) auth.user = await this.tokens.verify(auth.token).catch(() => undefined);
-    return auth.user;
   }
 
   private async settle(claim: Claim, response: GraphQLResponse): Promise<void> {

@@ -4,7 +4,7 @@ import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import { InjectThrottlerOptions, InjectThrottlerStorage, normalizeIp, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { IncomingMessage } from 'node:http';
-import type { RequestAuth } from '../../auth/auth.guard';
+import { RequestAuth, verifiedCaller } from '../../auth/auth.guard';
 import { TokenService } from '../../auth/token.service';
 import { ThrottlingError } from './throttling.error';
 
@@ -54,16 +54,11 @@ export class GraphQLThrottlerGuard extends ThrottlerGuard {
     const auth = throttledContext(context);
     let verdict = this.verdicts.get(auth);
     if (!verdict) {
-      verdict = this.identify(auth).then(() => super.canActivate(context));
+      // An invalid token counts as no token here; the auth guard then refuses it with its own error.
+      verdict = verifiedCaller(this.tokens, auth).then(() => super.canActivate(context));
       this.verdicts.set(auth, verdict);
     }
     return verdict;
-  }
-
-  /** An invalid token counts as no token here; the auth guard then refuses it with its own error. */
-  private async identify(auth: ThrottledContext): Promise<void> {
-    if (auth.user || !auth.token) return;
-    auth.user = await this.tokens.verify(auth.token).catch(() => undefined);
   }
 
   protected override getRequestResponse(context: ExecutionContext) {

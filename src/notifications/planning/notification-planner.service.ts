@@ -439,9 +439,10 @@ export class NotificationPlanner {
           built.filter((row) => going.has(row.recipientId)),
           IGNORE_EXISTING,
         );
-        const recipientsOf = (list: readonly { recipientId: string }[]) => new Set(list.map((row) => row.recipientId)).size;
-        result.planned += recipientsOf(inserted.filter((row) => row.status !== NotificationStatus.skipped));
-        result.skipped.no_address += recipientsOf(inserted.filter((row) => row.status === NotificationStatus.skipped));
+        // A message is planned when one of its rows will be sent; all of them recorded skipped, nobody could be reached.
+        const sending = new Set(inserted.filter((row) => row.status !== NotificationStatus.skipped).map((row) => row.recipientId));
+        result.planned += sending.size;
+        result.skipped.no_address += new Set(inserted.filter((row) => !sending.has(row.recipientId)).map((row) => row.recipientId)).size;
       }
     }
     return result;
