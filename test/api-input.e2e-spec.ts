@@ -126,6 +126,20 @@ describe('API input: mistakes are BAD_USER_INPUT (e2e)', () => {
     });
   });
 
+  describe('over graphql-ws, as over HTTP', () => {
+    it('answers a plain query (in its own database context)', async () => {
+      const result = await overWebSocket(`query { me { id } }`, {});
+      expect(result.errors).toBeUndefined();
+      expect(result.data).toEqual({ me: { id: t.users.customer.id } });
+    });
+
+    it('refuses an inline zone-less DateTime with BAD_USER_INPUT, and a variable one too', async () => {
+      const literals = Object.entries(bookingInput(t, { startsAt: '2031-01-10T09:00:00' })).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
+      expect(errorOf(await overWebSocket(`mutation { createBooking(input: { ${literals.join(', ')} }) { id } }`, {})).extensions.code).toBe('BAD_USER_INPUT');
+      expect(errorOf(await overWebSocket(CREATED, { input: bookingInput(t, { startsAt: '2031-01-10T09:00:00' }) })).extensions.code).toBe('BAD_USER_INPUT');
+    });
+  });
+
   describe('client mistakes are not logged as errors', () => {
     let errors: jest.SpyInstance;
     let warnings: jest.SpyInstance;

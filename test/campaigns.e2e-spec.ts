@@ -126,6 +126,22 @@ describe('location campaigns (e2e)', () => {
     expect(again).toMatchObject({ planned: 0, skipped: expect.objectContaining({ already_sent: 1 }) });
     expect(await messagesTo(optedIn, NotificationType.area_demand)).toHaveLength(2);
 
+    // The area's figures of that day say which campaigns they set off, and the alerts raised about its bookings.
+    const [booking] = await t.orm.em.fork().find(Booking, { postalCode: hot }, { limit: 1 });
+    await t.orm.em.fork().getConnection().execute(
+      `insert into business_alerts (id, created_at, updated_at, type, severity, status, title, dedup_key, first_seen_at, last_seen_at, metadata)
+       values (gen_random_uuid(), now(), now(), 'booking_overdue', 'high', 'active', 'Overdue', ?, ?, ?, ?::jsonb)`,
+      [`booking_overdue:${booking.id}`, new Date(`${FIGURES_DAY}T20:00:00Z`), new Date(`${FIGURES_DAY}T20:00:00Z`), JSON.stringify({ bookingId: booking.id })],
+    );
+    const figures = dataOf(
+      await t.gql<{ postalCodeAnalytics: { nodes: { day: string; campaigns: string[]; alerts: number }[] } }>(
+        `query($code: String) { postalCodeAnalytics(postalCode: $code) { nodes { day campaigns alerts } } }`,
+        { code: hot },
+        t.tokens.ops,
+      ),
+    ).postalCodeAnalytics.nodes;
+    expect(figures).toEqual([{ day: FIGURES_DAY, campaigns: ['high_demand'], alerts: 1 }]);
+
     // Sent at once: its words say the area's figures.
     const inApp = sent.find((row) => row.channel === NotificationChannel.in_app)!;
     expect(await t.app.get(DeliveryService).deliver(inApp.id)).toEqual({ status: 'sent' });

@@ -6,6 +6,7 @@ import { rawQuery } from '../core/database/raw-query';
 import { SCANNED_TYPES, ScannedType } from './alert-rules';
 import { AlertsService, ScanResult } from './alerts.service';
 import { AlertType } from './business-alert.entity';
+import { briefError } from '../core/errors/graphql-error.filter';
 
 /** How often schedulers look for a scan that is due; each scan keeps its own interval. */
 const TICK_MS = 60_000;
@@ -56,7 +57,7 @@ export class AlertScans implements OnApplicationBootstrap, BeforeApplicationShut
 
   private tick(): Promise<unknown> {
     this.running ??= this.runDue()
-      .catch((error: unknown) => this.logger.warn(`Alert scans failed (${error instanceof Error ? error.message : String(error)}); the next tick retries`))
+      .catch((error: unknown) => this.logger.warn(`Alert scans failed (${briefError(error)}); the next tick retries`))
       .finally(() => (this.running = null));
     return this.running;
   }

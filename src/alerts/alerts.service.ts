@@ -174,6 +174,25 @@ export class AlertsService {
     return counts;
   }
 
+  /**
+   * Per area and day (`<day>|<postal code>`, the day read in `timezone`), how many alerts about
+   * one of its bookings (metadata.bookingId) were first raised that day, in one query for many.
+   * Alerts about many bookings at once (payments on hold) name no single area and are not counted.
+   */
+  async raisedPerArea(keys: readonly string[], timezone: string): Promise<Map<string, number>> {
+    const days = [...new Set(keys.map((key) => key.split('|')[0]))];
+    const codes = [...new Set(keys.map((key) => key.split('|')[1]))];
+    const rows = await rawQuery<{ key: string; alerts: number }>(
+      this.em.fork(),
+      `select (a."first_seen_at" at time zone ?)::date::text || '|' || b."postal_code" as "key", count(distinct a."id")::int as "alerts"
+         from "business_alerts" a join "bookings" b on b."id"::text = a."metadata"->>'bookingId'
+        where b."postal_code" = any(?::text[]) and (a."first_seen_at" at time zone ?)::date = any(?::date[])
+        group by 1`,
+      [timezone, pgArray(codes), timezone, pgArray(days)],
+    );
+    return new Map(rows.map((row) => [row.key, row.alerts]));
+  }
+
   /** The alert as it is now, outside any request (subscriptions); null when it is gone. */
   findDetached(id: string): Promise<BusinessAlert | null> {
     return this.em.fork().findOne(BusinessAlert, { id });

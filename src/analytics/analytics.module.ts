@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module';
 import { PlanningModule } from '../notifications/planning/planning.module';
 import { AnalyticsResolver } from './analytics.resolver';
 import { Campaign, CampaignRun } from './campaigns/campaign.entity';
@@ -14,7 +15,7 @@ import { PostalCodeDaily } from './postal-code-daily.entity';
  * demand; the location campaigns that read them and write to an area's providers or customers.
  */
 @Module({
-  imports: [MikroOrmModule.forFeature([PostalCodeDaily, Campaign, CampaignRun]), PlanningModule],
+  imports: [MikroOrmModule.forFeature([PostalCodeDaily, Campaign, CampaignRun]), PlanningModule, AlertsModule],
   providers: [PostalCodeAnalytics, DailyAnalytics, AnalyticsResolver, CampaignsService, CampaignsResolver],
   exports: [PostalCodeAnalytics],
 })

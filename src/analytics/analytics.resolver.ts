@@ -1,4 +1,10 @@
-import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { RequestAuth } from '../auth/auth.guard';
+import { AlertsService } from '../alerts/alerts.service';
+import { HeraldConfig } from '../core/config/herald-config';
+import { RequestLoader } from '../core/graphql/request-loader';
+import { CampaignKind } from '../notifications/notification.entity';
+import { CampaignsService } from './campaigns/campaigns.service';
 import { CurrentUser, Roles } from '../auth/access.decorators';
 import { AuthUser, Role } from '../auth/role';
 import { toGraphQLError } from '../core/errors/graphql-error.filter';
@@ -16,7 +22,16 @@ const seesRevenue = (caller: AuthUser) => caller.has(Role.finance);
 
 @Resolver(() => PostalCodeDaily)
 export class AnalyticsResolver {
-  constructor(private readonly analytics: PostalCodeAnalytics) {}
+  constructor(
+    private readonly analytics: PostalCodeAnalytics,
+    private readonly campaignsService: CampaignsService,
+    private readonly alertsService: AlertsService,
+    private readonly config: HeraldConfig,
+  ) {}
+
+  /** Every row's campaigns and alerts in one query each per list. */
+  private readonly campaignsSent = new RequestLoader((keys) => this.campaignsService.sentPerArea(keys), (): CampaignKind[] => []);
+  private readonly alertsRaised = new RequestLoader((keys) => this.alertsService.raisedPerArea(keys, this.config.analyticsSchedule.timezone), () => 0);
 
   @Query(() => PostalCodeDailyConnection, { description: 'Daily figures per postal code, newest date first; revenue for finance and admins only' })
   @Roles(...READERS)
@@ -47,5 +62,15 @@ export class AnalyticsResolver {
     return Object.entries(row.revenue)
       .map(([currency, figures]) => ({ currency, ...figures }))
       .sort((a, b) => a.currency.localeCompare(b.currency));
+  }
+
+  @ResolveField(() => [CampaignKind], { description: "The campaigns this date's figures set off here (their runs, the next day, picked this postal code)" })
+  campaigns(@Parent() row: PostalCodeDaily, @Context() auth: RequestAuth): Promise<CampaignKind[]> {
+    return this.campaignsSent.get(auth, `${row.day}|${row.postalCode}`);
+  }
+
+  @ResolveField(() => Int, { description: 'Business alerts about its bookings first raised on this date (ANALYTICS_TIMEZONE)' })
+  alerts(@Parent() row: PostalCodeDaily, @Context() auth: RequestAuth): Promise<number> {
+    return this.alertsRaised.get(auth, `${row.day}|${row.postalCode}`);
   }
 }

@@ -6,6 +6,7 @@ import { rawQuery } from '../core/database/raw-query';
 import { localDateIn } from '../core/time/zones';
 import { addDays } from './local-date';
 import { DayComputed, PostalCodeAnalytics } from './postal-code-analytics.service';
+import { briefError } from '../core/errors/graphql-error.filter';
 
 /** How often schedulers look whether the daily run is due. */
 const TICK_MS = 60_000;
@@ -63,7 +64,7 @@ export class DailyAnalytics implements OnApplicationBootstrap, BeforeApplication
   private tick(): Promise<unknown> {
     this.running ??= this.runDue()
       .then((done) => done && this.logger.log(`Postal-code analytics for ${done.day}: ${done.postalCodes} postal code(s)`))
-      .catch((error: unknown) => this.logger.warn(`Postal-code analytics failed (${error instanceof Error ? error.message : String(error)}); the next tick retries`))
+      .catch((error: unknown) => this.logger.warn(`Postal-code analytics failed (${briefError(error)}); the next tick retries`))
       .finally(() => (this.running = null));
     return this.running;
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { LiveEvents } from '../core/graphql/live-events';
 import { BookingEventType } from './booking-event.entity';
+import { loggableError } from '../core/errors/graphql-error.filter';
 
 /** The LiveEvents topic behind the `bookingChanged` subscription. */
 export const BOOKING_CHANGED_TOPIC = 'bookingChanged';
@@ -55,13 +56,11 @@ export class BookingEventPublisher {
     try {
       await this.emitter.emitAsync(bookingEventName(payload.type), payload);
     } catch (error) {
-      this.logger.error(`A listener of ${bookingEventName(payload.type)} failed for event ${payload.eventId}: ${describe(error)}`);
+      this.logger.error(`A listener of ${bookingEventName(payload.type)} failed for event ${payload.eventId}: ${loggableError(error)}`);
     }
     // Not awaited: with Redis down the publish would wait for its reconnection.
     this.live.publish(BOOKING_CHANGED_TOPIC, payload).catch((error: unknown) => {
-      this.logger.error(`Could not publish ${BOOKING_CHANGED_TOPIC} for event ${payload.eventId}: ${describe(error)}`);
+      this.logger.error(`Could not publish ${BOOKING_CHANGED_TOPIC} for event ${payload.eventId}: ${loggableError(error)}`);
     });
   }
 }
-
-const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));

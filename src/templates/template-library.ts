@@ -10,6 +10,7 @@ import { TemplateEngine, TemplateError, TemplateSource } from './engine/template
 import { TemplateFormat } from './engine/template-format';
 import { templateVariables, TemplateVariables } from './engine/template-variables';
 import { MessageTemplate } from './message-template.entity';
+import { briefError } from '../core/errors/graphql-error.filter';
 
 /** The NOTIFY channel every change of message_templates announces itself on (see the templates migration). */
 export const TEMPLATES_CHANGED_CHANNEL = 'herald_templates_changed';
@@ -94,7 +95,7 @@ export class TemplateLibrary implements OnApplicationBootstrap, BeforeApplicatio
           const rows = await this.em.fork().find(MessageTemplate, { active: true });
           this.active = new Map(rows.map((row) => [scopeKey(row.type, row.channel, row.locale, row.provider?.id ?? null), row]));
         } catch (error) {
-          this.logger.warn(`Could not reload templates (${error instanceof Error ? error.message : String(error)}); keeping the ones loaded`);
+          this.logger.warn(`Could not reload templates (${briefError(error)}); keeping the ones loaded`);
         }
       } while (this.reloadAgain);
       this.reloading = null;
@@ -129,7 +130,7 @@ export class TemplateLibrary implements OnApplicationBootstrap, BeforeApplicatio
       variables = templateVariables(context, now);
     } catch (error) {
       // The message lacks what its type is about (a booking message without its booking): no template can word it.
-      throw new NoTemplateRendered(notification.type, channel, [error instanceof Error ? error.message : String(error)]);
+      throw new NoTemplateRendered(notification.type, channel, [briefError(error)]);
     }
     const failures: string[] = [];
     for (const candidate of this.candidates(notification.type, channel, locale, providerId)) {

@@ -14,6 +14,7 @@ import { Campaign, CampaignRun, MatchedArea } from './campaign.entity';
 import { AnalyticsError } from '../analytics.error';
 import { UpdateCampaignInput } from './dto/campaign.input';
 import { CampaignPreview } from './dto/campaign.output';
+import { briefError } from '../../core/errors/graphql-error.filter';
 
 /** How often schedulers look for a campaign whose occurrence has come. */
 const TICK_MS = 60_000;
@@ -123,7 +124,7 @@ export class CampaignsService implements OnApplicationBootstrap, BeforeApplicati
   private tick(): Promise<unknown> {
     this.running ??= this.runDue()
       .then((runs) => runs.forEach((run) => this.logger.log(`Campaign run ${run.id}: ${run.areas.length} area(s), ${run.planned} message(s) planned`)))
-      .catch((error: unknown) => this.logger.warn(`Campaign runs failed (${error instanceof Error ? error.message : String(error)}); the next tick retries`))
+      .catch((error: unknown) => this.logger.warn(`Campaign runs failed (${briefError(error)}); the next tick retries`))
       .finally(() => (this.running = null));
     return this.running;
   }
@@ -186,6 +187,26 @@ export class CampaignsService implements OnApplicationBootstrap, BeforeApplicati
       const recipientIds = byCode.get(area.postalCode) ?? [];
       return { area: { ...area, recipients: recipientIds.length }, recipientIds };
     });
+  }
+
+  /**
+   * Per area and day (`<day>|<postal code>`), the campaigns that day's figures set off there: the
+   * runs (not dry ones) that picked the area reading them, the next day. One query for many.
+   */
+  async sentPerArea(keys: readonly string[]): Promise<Map<string, CampaignKind[]>> {
+    const days = [...new Set(keys.map((key) => key.split('|')[0]))];
+    const codes = [...new Set(keys.map((key) => key.split('|')[1]))];
+    const rows = await rawQuery<{ key: string; kind: CampaignKind }>(
+      this.em.fork(),
+      `select distinct r."figures_day"::text || '|' || (a->>'postalCode') as "key", c."kind"
+         from "campaign_runs" r join "campaigns" c on c."id" = r."campaign_id" cross join lateral jsonb_array_elements(r."areas") a
+        where not r."dry_run" and r."figures_day" = any(?::date[]) and (a->>'postalCode') = any(?::text[])
+        order by c."kind"`,
+      [pgArray(days), pgArray(codes)],
+    );
+    const sent = new Map<string, CampaignKind[]>();
+    for (const row of rows) (sent.get(row.key) ?? sent.set(row.key, []).get(row.key)!).push(row.kind);
+    return sent;
   }
 
   private async find(id: string): Promise<Campaign> {

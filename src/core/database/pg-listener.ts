@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { briefError } from '../errors/graphql-error.filter';
 
 /**
  * A connection of its own that LISTENs on Postgres channels and calls `onNotify` for every
@@ -36,7 +37,7 @@ export class PgListener {
       this.client = client;
       this.onNotify();
     } catch (error) {
-      this.logger.warn(`Could not listen (${error instanceof Error ? error.message : String(error)}); polling until it can`);
+      this.logger.warn(`Could not listen (${briefError(error)}); polling until it can`);
       this.reconnect(client);
     }
   }

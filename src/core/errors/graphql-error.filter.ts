@@ -71,6 +71,12 @@ export function loggableError(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
+/** One line for a warning: a database error by its SQLSTATE and names (never its SQL or values), anything else by its message. */
+export function briefError(error: unknown): string {
+  if (error instanceof DriverException || error instanceof DatabaseError) return loggableError(error).split('\n')[0];
+  return error instanceof Error ? error.message : String(error);
+}
+
 @Catch()
 export class GraphQLErrorFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('GraphQL');

@@ -1,12 +1,14 @@
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import type { GraphQLSchemaHost, GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
-import { DocumentNode, GraphQLError, parse, specifiedRules, validate } from 'graphql';
-import { CloseCode } from 'graphql-ws';
+import { DocumentNode, execute, ExecutionArgs, GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { CloseCode, ServerOptions } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import { AuthError } from '../../auth/auth.error';
 import { RequestAuth } from '../../auth/auth.guard';
 import { TokenService } from '../../auth/token.service';
 import { HeraldConfig } from '../config/herald-config';
 import { assertOperationCost } from './complexity';
+import { formatError } from './format-error';
 import { operationRules } from './operation-rules';
 
 interface GraphqlWsDependencies {
@@ -14,20 +16,28 @@ interface GraphqlWsDependencies {
   tokens: TokenService;
   /** Read at each subscribe: the schema is built after these options. */
   schemaHost: GraphQLSchemaHost;
+  orm: MikroORM;
   /** How a connection_init payload names its token (the same function builds each operation's context). */
   auth: (source: { connectionParams?: Record<string, unknown> }) => RequestAuth;
 }
 
-/** The same code Apollo gives the error over HTTP, so both transports answer alike. */
+/** The same code and origin Apollo gives the error over HTTP, so formatError treats both transports alike. */
 const withCode = (error: GraphQLError, code: string) =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, originalError: error, extensions: { ...error.extensions, code } });
+
+/** graphql-ws's own hooks Nest's config type leaves out but passes on: queries' and mutations' execution, refused operations' errors. */
+type WithExecute = GraphQLWsSubscriptionsConfig & Pick<ServerOptions, 'onError'> & { execute: (args: ExecutionArgs) => ReturnType<typeof execute> };
+
+const formatted = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
 
 /**
  * graphql-ws on /graphql: a connection opens only with a valid token in its connection_init
  * payload, and every operation passes the limits HTTP operations pass (graphql's rules, depth,
- * introspection, complexity) before it runs.
+ * introspection, complexity) before it runs. Queries and mutations run in their own MikroORM
+ * request context, as over HTTP, and every result's errors are formatted as over HTTP: known
+ * codes kept, anything else a bare INTERNAL_SERVER_ERROR.
  */
-export function graphqlWsOptions({ config, tokens, schemaHost, auth }: GraphqlWsDependencies): GraphQLWsSubscriptionsConfig {
+export function graphqlWsOptions({ config, tokens, schemaHost, orm, auth }: GraphqlWsDependencies): GraphQLWsSubscriptionsConfig {
   const rules = [...specifiedRules, ...operationRules(config)];
   return {
     path: '/graphql',
@@ -66,5 +76,8 @@ export function graphqlWsOptions({ config, tokens, schemaHost, auth }: GraphqlWs
       }
       return { schema, document, operationName, variableValues: variables };
     },
-  };
+    execute: (args) => RequestContext.create(orm.em, () => execute(args)),
+    onNext: (_context, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatted(result.errors) } : result),
+    onError: (_context, _id, _payload, errors) => formatted(errors),
+  } satisfies WithExecute as GraphQLWsSubscriptionsConfig;
 }

@@ -1,14 +1,15 @@
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import { GraphQLSchemaHost, GraphQLModule as NestGraphQLModule } from '@nestjs/graphql';
 import type { Request } from 'express';
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { RequestAuth } from '../../auth/auth.guard';
 import { bearerToken, TokenService } from '../../auth/token.service';
 import { HeraldConfig } from '../config/herald-config';
 import { ComplexityPlugin } from './complexity.plugin';
 import { StrictDateTimeScalar } from './date-time.scalar';
+import { formatError } from './format-error';
 import { graphqlWsOptions } from './graphql-ws';
 import { operationRules } from './operation-rules';
 
@@ -23,31 +24,12 @@ export function requestAuth({ req, connectionParams }: ContextSource): RequestAu
   return { token: bearerToken(connectionParams?.authorization ?? connectionParams?.Authorization ?? connectionParams?.token) };
 }
 
-const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TOO_MANY_REQUESTS', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
-
-const VARIABLE_COERCION = /^Variable "\$\w+" (got invalid value|has invalid value|of required type|of non-null type)/;
-
-/** An inline value a scalar refused with BAD_USER_INPUT, which Apollo relabels GRAPHQL_VALIDATION_FAILED. */
-const refusedByScalar = (error: unknown) =>
-  error instanceof GraphQLError && error.originalError instanceof GraphQLError && error.originalError.extensions.code === 'BAD_USER_INPUT';
-
-/** Unexpected errors reach clients as a bare INTERNAL_SERVER_ERROR; their details stay in the logs. */
-export function formatError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
-  // Variables that do not coerce to their declared type are the caller's mistake, whatever code they arrive with.
-  const code = VARIABLE_COERCION.test(formatted.message) || refusedByScalar(error) ? 'BAD_USER_INPUT' : formatted.extensions?.code;
-  if (typeof code === 'string' && KNOWN_CODES.has(code)) {
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions: { ...extensions, code } };
-  }
-  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-}
-
 @Module({
   imports: [
     NestGraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [HeraldConfig, TokenService, GraphQLSchemaHost],
-      useFactory: (config: HeraldConfig, tokens: TokenService, schemaHost: GraphQLSchemaHost) => ({
+      inject: [HeraldConfig, TokenService, GraphQLSchemaHost, MikroORM],
+      useFactory: (config: HeraldConfig, tokens: TokenService, schemaHost: GraphQLSchemaHost, orm: MikroORM) => ({
         path: '/graphql',
         autoSchemaFile: true,
         sortSchema: true,
@@ -55,7 +37,7 @@ export function formatError(formatted: GraphQLFormattedError, error?: unknown): 
         // Apollo's own switch would cover HTTP only: operationRules refuses introspection on both transports.
         introspection: true,
         plugins: config.sandboxEnabled ? [ApolloServerPluginLandingPageLocalDefault({ embed: true })] : [],
-        subscriptions: { 'graphql-ws': graphqlWsOptions({ config, tokens, schemaHost, auth: requestAuth }) },
+        subscriptions: { 'graphql-ws': graphqlWsOptions({ config, tokens, schemaHost, orm, auth: requestAuth }) },
         context: requestAuth,
         formatError,
         validationRules: operationRules(config),

@@ -8,6 +8,7 @@ import { pgArray, rawQuery } from '../../core/database/raw-query';
 import { NotificationChannel, NotificationStatus } from '../notification.entity';
 import { DeliveryBatch, NotificationQueue } from '../queue/notification-queue';
 import { MaintenanceService } from './maintenance.service';
+import { briefError } from '../../core/errors/graphql-error.filter';
 
 /** The NOTIFY channel new notification rows announce themselves on (see the dispatch migration). */
 export const NOTIFICATIONS_DUE_CHANNEL = 'herald_notifications_due';
@@ -55,7 +56,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   ) {
     this.timing = config.notificationTiming;
     this.loop = new WakeableLoop(() => this.passAndNap(), this.timing.dispatchPollMs, (error) =>
-      this.logger.warn(`Dispatch pass failed (${error instanceof Error ? error.message : String(error)}); trying again in ${this.timing.dispatchPollMs} ms`),
+      this.logger.warn(`Dispatch pass failed (${briefError(error)}); trying again in ${this.timing.dispatchPollMs} ms`),
     );
   }
 

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { NotificationJob, NotificationQueue } from '../queue/notification-queue';
+import { briefError } from '../../core/errors/graphql-error.filter';
 
 const INTERVAL_NAME = 'notifications:maintenance-ticks';
 const DAY = 86_400_000;
@@ -52,7 +53,7 @@ export class NotificationTicks implements OnApplicationBootstrap, BeforeApplicat
       await this.queue.tick(NotificationJob.Cleanup, DAY);
       await this.queue.tick(NotificationJob.CompletionReminders, COMPLETION_EVERY_MS);
     } catch (error) {
-      this.logger.warn(`Could not add maintenance jobs: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Could not add maintenance jobs: ${briefError(error)}`);
     }
   }
 }

@@ -93,14 +93,15 @@ export class EngineHealth {
   /**
    * Per channel with messages waiting to be tried again after an error: how many, the oldest
    * one's due time, and the channel's last successful send since a day before it (null: none).
-   * Retries that never end in a send say the provider cannot be reached.
+   * Retries that never end in a send say the provider cannot be reached. A retry waits with a
+   * next attempt time: the partial index on those rows finds them without reading every queued row.
    */
   async retrying(): Promise<ChannelRetries[]> {
     const rows = await rawQuery<{ channel: NotificationChannel; retrying: number; oldest: string; last_sent: string | null }>(
       this.em.fork(),
       `select r."channel", r."retrying", r."oldest", s."last_sent"
          from (select "channel", count(*)::int as "retrying", min("due_at") as "oldest" from "notifications"
-                where "status" = ? and "attempts" > 0 and "last_error" is not null group by "channel") r
+                where "status" = ? and "next_attempt_at" is not null and "attempts" > 0 and "last_error" is not null group by "channel") r
          left join lateral (
            select max(n."sent_at") as "last_sent" from "notifications" n
             where n."status" = ? and n."channel" = r."channel" and n."due_at" >= r."oldest" - interval '1 day'

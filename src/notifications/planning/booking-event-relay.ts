@@ -5,6 +5,7 @@ import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
 import { PgListener } from '../../core/database/pg-listener';
 import { WakeableLoop } from '../../core/scheduling/wakeable-loop';
 import { NotificationPlanner } from './notification-planner.service';
+import { briefError } from '../../core/errors/graphql-error.filter';
 
 /** The NOTIFY channel booking_events inserts announce themselves on (see the relay migration). */
 const ANNOUNCE_CHANNEL = 'herald_booking_events';
@@ -64,7 +65,7 @@ export class BookingEventRelay implements OnApplicationBootstrap, BeforeApplicat
   ) {
     const pollMs = config.notificationTiming.relayPollMs;
     this.loop = new WakeableLoop(() => this.passes(pollMs), pollMs, (error) =>
-      this.logger.warn(`Relay pass failed (${error instanceof Error ? error.message : String(error)}); the next wake-up retries`),
+      this.logger.warn(`Relay pass failed (${briefError(error)}); the next wake-up retries`),
     );
   }
 
