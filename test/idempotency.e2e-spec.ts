@@ -179,6 +179,17 @@ describe('idempotency keys', () => {
     expect(n).toBe(0);
   });
 
+  it('refuses a keyed mutation over graphql-ws, where keys are not kept, instead of running it unguarded', async () => {
+    const input = bookingInput(t, { serviceName: 'Keyed over the socket' });
+    const operation = await t.subscribe(CREATE_WITH_KEY, { input, key: 'socket-key' }, t.tokens.customer);
+    try {
+      expect((await operation.next()).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'IDEMPOTENCY_KEY_OVER_WEBSOCKET' });
+    } finally {
+      await operation.close();
+    }
+    expect(await bookingsOf(t, 'Keyed over the socket')).toBe(0);
+  });
+
   it('refuses a key on a mutation that does not take one, and a malformed key', async () => {
     const booking = await createBooking(t);
     const confirm = await post(t, 'mutation($id: ID!) { confirmBooking(id: $id) { id } }', { id: booking.id }, t.tokens.provider, 'confirm-1');

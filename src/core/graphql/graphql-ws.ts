@@ -1,12 +1,13 @@
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import type { GraphQLSchemaHost, GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
-import { DocumentNode, execute, ExecutionArgs, GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { DocumentNode, execute, ExecutionArgs, GraphQLError, parse, specifiedRules, validate, visit } from 'graphql';
 import { CloseCode, ServerOptions } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import { AuthError } from '../../auth/auth.error';
 import { RequestAuth } from '../../auth/auth.guard';
 import { TokenService } from '../../auth/token.service';
 import { HeraldConfig } from '../config/herald-config';
+import { IDEMPOTENCY_KEY_ARG } from '../idempotency/idempotency-key.arg';
 import { assertOperationCost } from './complexity';
 import { formatError } from './format-error';
 import { operationRules } from './operation-rules';
@@ -24,6 +25,17 @@ interface GraphqlWsDependencies {
 /** The same code and origin Apollo gives the error over HTTP, so formatError treats both transports alike. */
 const withCode = (error: GraphQLError, code: string) =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, originalError: error, extensions: { ...error.extensions, code } });
+
+/** Whether any field of the document is given the argument `name`. */
+function namesArgument(document: DocumentNode, name: string): boolean {
+  let found = false;
+  visit(document, {
+    Argument(node) {
+      if (node.name.value === name) found = true;
+    },
+  });
+  return found;
+}
 
 /** graphql-ws's own hooks Nest's config type leaves out but passes on: queries' and mutations' execution, refused operations' errors. */
 type WithExecute = GraphQLWsSubscriptionsConfig & Pick<ServerOptions, 'onError'> & { execute: (args: ExecutionArgs) => ReturnType<typeof execute> };
@@ -68,6 +80,10 @@ export function graphqlWsOptions({ config, tokens, schemaHost, orm, auth }: Grap
       }
       const invalid = validate(schema, document, rules);
       if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+      // Keys are kept and replayed by the HTTP plugin only: over the socket a keyed change would run unguarded.
+      if (namesArgument(document, IDEMPOTENCY_KEY_ARG)) {
+        return [new GraphQLError('Idempotency keys are honoured over HTTP only: send this mutation over HTTP', { extensions: { code: 'BAD_USER_INPUT', reason: 'IDEMPOTENCY_KEY_OVER_WEBSOCKET' } })];
+      }
       try {
         assertOperationCost({ schema, document, operationName, variables }, config.GRAPHQL_MAX_COMPLEXITY);
       } catch (error) {
