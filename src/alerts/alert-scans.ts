@@ -7,6 +7,7 @@ import { SCANNED_TYPES, ScannedType } from './alert-rules';
 import { AlertsService, ScanResult } from './alerts.service';
 import { AlertType } from './business-alert.entity';
 import { briefError } from '../core/errors/graphql-error.filter';
+import { IntervalTicks } from '../core/scheduling/interval-ticks';
 
 /** How often schedulers look for a scan that is due; each scan keeps its own interval. */
 const TICK_MS = 60_000;
@@ -19,8 +20,9 @@ const TICK_MS = 60_000;
 @Injectable()
 export class AlertScans implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AlertScans.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly ticks = new IntervalTicks(TICK_MS, () => this.runDue(), (error) =>
+    this.logger.warn(`Alert scans failed (${briefError(error)}); the next tick retries`),
+  );
 
   constructor(
     private readonly em: EntityManager,
@@ -30,14 +32,11 @@ export class AlertScans implements OnApplicationBootstrap, BeforeApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.runs(ProcessRole.Scheduler)) return;
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
-    void this.tick();
+    if (this.config.runs(ProcessRole.Scheduler)) this.ticks.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.ticks.stop();
   }
 
   /** Runs every scan that is due and that this process claims; the scans it ran. */
@@ -53,13 +52,6 @@ export class AlertScans implements OnApplicationBootstrap, BeforeApplicationShut
   async runNow(type: ScannedType): Promise<ScanResult> {
     await this.claim(type, 0);
     return this.alerts.scan(type);
-  }
-
-  private tick(): Promise<unknown> {
-    this.running ??= this.runDue()
-      .catch((error: unknown) => this.logger.warn(`Alert scans failed (${briefError(error)}); the next tick retries`))
-      .finally(() => (this.running = null));
-    return this.running;
   }
 
   /** True when this process claimed the scan: it had not run within `everyMs`. */

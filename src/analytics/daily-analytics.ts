@@ -7,6 +7,7 @@ import { localDateIn } from '../core/time/zones';
 import { addDays } from './local-date';
 import { DayComputed, PostalCodeAnalytics } from './postal-code-analytics.service';
 import { briefError } from '../core/errors/graphql-error.filter';
+import { IntervalTicks } from '../core/scheduling/interval-ticks';
 
 /** How often schedulers look whether the daily run is due. */
 const TICK_MS = 60_000;
@@ -23,8 +24,14 @@ const JOB = 'postal_code_daily';
 export class DailyAnalytics implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DailyAnalytics.name);
   private readonly minuteFormat: Intl.DateTimeFormat;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly ticks = new IntervalTicks(
+    TICK_MS,
+    async () => {
+      const done = await this.runDue();
+      if (done) this.logger.log(`Postal-code analytics for ${done.day}: ${done.postalCodes} postal code(s)`);
+    },
+    (error) => this.logger.warn(`Postal-code analytics failed (${briefError(error)}); the next tick retries`),
+  );
 
   constructor(
     private readonly em: EntityManager,
@@ -36,14 +43,11 @@ export class DailyAnalytics implements OnApplicationBootstrap, BeforeApplication
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.runs(ProcessRole.Scheduler)) return;
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
-    void this.tick();
+    if (this.config.runs(ProcessRole.Scheduler)) this.ticks.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.ticks.stop();
   }
 
   /** Computes the day that is due, when this process claims it; null when it was already done. */
@@ -59,14 +63,6 @@ export class DailyAnalytics implements OnApplicationBootstrap, BeforeApplication
     const parts = Object.fromEntries(this.minuteFormat.formatToParts(now).map((part) => [part.type, part.value]));
     const minutesNow = Number(parts.hour) * 60 + Number(parts.minute);
     return addDays(today, minutesNow >= minuteOfDay ? -1 : -2);
-  }
-
-  private tick(): Promise<unknown> {
-    this.running ??= this.runDue()
-      .then((done) => done && this.logger.log(`Postal-code analytics for ${done.day}: ${done.postalCodes} postal code(s)`))
-      .catch((error: unknown) => this.logger.warn(`Postal-code analytics failed (${briefError(error)}); the next tick retries`))
-      .finally(() => (this.running = null));
-    return this.running;
   }
 
   /** True when this transaction claimed `day`: no run has computed it or a later day. */

@@ -15,6 +15,7 @@ import { AnalyticsError } from '../analytics.error';
 import { UpdateCampaignInput } from './dto/campaign.input';
 import { CampaignPreview } from './dto/campaign.output';
 import { briefError } from '../../core/errors/graphql-error.filter';
+import { IntervalTicks } from '../../core/scheduling/interval-ticks';
 
 /** How often schedulers look for a campaign whose occurrence has come. */
 const TICK_MS = 60_000;
@@ -51,8 +52,13 @@ interface RunOptions {
 @Injectable()
 export class CampaignsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CampaignsService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly ticks = new IntervalTicks(
+    TICK_MS,
+    async () => {
+      for (const run of await this.runDue()) this.logger.log(`Campaign run ${run.id}: ${run.areas.length} area(s), ${run.planned} message(s) planned`);
+    },
+    (error) => this.logger.warn(`Campaign runs failed (${briefError(error)}); the next tick retries`),
+  );
 
   constructor(
     private readonly em: EntityManager,
@@ -63,14 +69,11 @@ export class CampaignsService implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.runs(ProcessRole.Scheduler)) return;
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
-    void this.tick();
+    if (this.config.runs(ProcessRole.Scheduler)) this.ticks.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.ticks.stop();
   }
 
   list(): Promise<Campaign[]> {
@@ -119,14 +122,6 @@ export class CampaignsService implements OnApplicationBootstrap, BeforeApplicati
       if (run) done.push(run);
     }
     return done;
-  }
-
-  private tick(): Promise<unknown> {
-    this.running ??= this.runDue()
-      .then((runs) => runs.forEach((run) => this.logger.log(`Campaign run ${run.id}: ${run.areas.length} area(s), ${run.planned} message(s) planned`)))
-      .catch((error: unknown) => this.logger.warn(`Campaign runs failed (${briefError(error)}); the next tick retries`))
-      .finally(() => (this.running = null));
-    return this.running;
   }
 
   /** One run in one transaction; null when its occurrence was already run (by another scheduler). */
