@@ -44,6 +44,12 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
+export interface LocalRedisCluster {
+  /** `127.0.0.1:<port>` of each master, as REDIS_CLUSTER_NODES takes them. */
+  nodes: string[];
+  stop(): Promise<void>;
+}
+
 export interface StartPostgresOptions {
   dataDir: string;
   port?: number;
@@ -55,6 +61,14 @@ export interface StartPostgresOptions {
 export interface StartRedisOptions {
   dataDir: string;
   port?: number;
+  log?: (line: string) => void;
+}
+
+export interface StartRedisClusterOptions {
+  /** Holds every node's cluster config file (`nodes-<port>.conf`). */
+  dataDir: string;
+  /** Masters, without replicas; a cluster needs at least 3. */
+  masters?: number;
   log?: (line: string) => void;
 }
 
@@ -323,6 +337,39 @@ function isPostgresProcess(pid: number): boolean {
 // Redis
 
 export async function startRedis(opts: StartRedisOptions): Promise<LocalRedis> {
+  const { port, server } = await launchRedis(opts);
+  return { port, url: `redis://127.0.0.1:${port}`, stop: () => server.stop() };
+}
+
+/**
+ * A Redis Cluster of `masters` local servers (3 by default), each owning a share of the slots,
+ * returned once every node reports `cluster_state:ok`.
+ */
+export async function startRedisCluster(opts: StartRedisClusterOptions): Promise<LocalRedisCluster> {
+  const cli = findOnPath('redis-cli');
+  if (!cli) throw new Error('redis-cli was not found on PATH. Install it with: apt-get install -y redis-server');
+  const launched: { port: number; server: ManagedChild }[] = [];
+  const stop = async () => {
+    await Promise.all(launched.map(({ server }) => server.stop()));
+  };
+  try {
+    for (let index = 0; index < (opts.masters ?? 3); index++) {
+      launched.push(await launchRedis(opts, (port) => ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`]));
+    }
+    const nodes = launched.map(({ port }) => `127.0.0.1:${port}`);
+    await runRedisCli(cli, ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
+    for (const { port, server } of launched) {
+      await server.waitUntil(async () => (await runRedisCli(cli, ['-p', String(port), 'cluster', 'info']).catch(() => '')).includes('cluster_state:ok'), REDIS_START_TIMEOUT_MS);
+    }
+    return { nodes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A redis-server on a free port (another one if the port was taken meanwhile), with `extraArgs(port)` added. */
+async function launchRedis(opts: StartRedisOptions, extraArgs: (port: number) => string[] = () => []): Promise<{ port: number; server: ManagedChild }> {
   const binary = findOnPath('redis-server');
   if (!binary) {
     throw new Error('redis-server was not found on PATH. Install it with: apt-get install -y redis-server');
@@ -333,7 +380,7 @@ export async function startRedis(opts: StartRedisOptions): Promise<LocalRedis> {
   const attempts = opts.port === undefined ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await freePort());
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir, ...extraArgs(port)];
     const output = new OutputBuffer(opts.log);
     const child = spawn(binary, args, { cwd: dataDir, env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const server = new ManagedChild('redis-server', child, output, 'SIGTERM');
@@ -344,8 +391,18 @@ export async function startRedis(opts: StartRedisOptions): Promise<LocalRedis> {
       if (attempt < attempts && error instanceof StartError && error.portInUse) continue;
       throw error;
     }
-    return { port, url: `redis://127.0.0.1:${port}`, stop: () => server.stop() };
+    return { port, server };
   }
+}
+
+/** What `redis-cli <args>` printed; fails with its output when it fails. */
+function runRedisCli(cli: string, args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile(cli, args, { timeout: REDIS_START_TIMEOUT_MS }, (error, stdout, stderr) => {
+      if (error) fail(new Error(`redis-cli ${args.join(' ')} failed: ${error.message}\n${stdout}${stderr}`));
+      else done(stdout);
+    });
+  });
 }
 
 /** True once the server on `port` answers PING and is ours (INFO reports our child's pid). */

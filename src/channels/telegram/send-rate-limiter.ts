@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import type { RedisClient } from '../../core/redis/redis.module';
 
 export interface SendLimits {
   /** Messages in any `windowMs`, to all chats together. */
@@ -93,18 +93,18 @@ interface LimiterCommands {
  * and only the first asks Redis, so a freed slot does not wake them all.
  */
 export class SendRateLimiter {
-  private readonly redis: Redis & LimiterCommands;
+  private readonly redis: RedisClient & LimiterCommands;
   private readonly globalLine = new Line();
   private readonly logger = new Logger(SendRateLimiter.name);
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keyBase: string,
     private readonly limits: SendLimits,
   ) {
     redis.defineCommand('sendLimitReserve', { numberOfKeys: 3, lua: RESERVE });
     redis.defineCommand('sendLimitFinish', { numberOfKeys: 3, lua: FINISH });
-    this.redis = redis as Redis & LimiterCommands;
+    this.redis = redis as RedisClient & LimiterCommands;
   }
 
   /** Runs `send` once both the chat and the global limit allow it. */

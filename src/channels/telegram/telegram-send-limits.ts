@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { parseDuration } from '../../core/config/duration';
 import { HeraldConfig } from '../../core/config/herald-config';
-import { RedisConnections } from '../../core/redis/redis.module';
+import { RedisConnections, sameSlotPrefix } from '../../core/redis/redis.module';
 import { SendLimits, SendRateLimiter } from './send-rate-limiter';
 import { CALL_TIMEOUT_MS } from './telegram-bot';
 
@@ -13,8 +13,9 @@ export function botIdOf(token: string): string {
 /**
  * Telegram's sending limits, shared by every Herald process of one bot through Redis:
  * TELEGRAM_MAX_PER_SECOND messages per second to all chats together, and one per chat every
- * TELEGRAM_PER_CHAT_INTERVAL. State under `<REDIS_KEY_PREFIX>:tg-limit:<bot id>:`. The Redis
- * connection is opened by the first send, so processes that never send (API only) hold none.
+ * TELEGRAM_PER_CHAT_INTERVAL. State under `<REDIS_KEY_PREFIX>:tg-limit:<bot id>:` (on a cluster
+ * `{<REDIS_KEY_PREFIX>}:…`, so its scripts find all their keys in one slot). The Redis connection
+ * is opened by the first send, so processes that never send (API only) hold none.
  */
 @Injectable()
 export class TelegramSendLimits {
@@ -39,7 +40,7 @@ export class TelegramSendLimits {
     const token = this.config.TELEGRAM_BOT_TOKEN;
     // Without a bot nothing reaches Telegram (TelegramBot refuses the call): nothing to pace.
     if (!token) return send();
-    this.limiter ??= new SendRateLimiter(this.connections.open('telegram-limiter'), `${this.config.REDIS_KEY_PREFIX}:tg-limit:${botIdOf(token)}`, this.limits);
+    this.limiter ??= new SendRateLimiter(this.connections.open('telegram-limiter'), `${sameSlotPrefix(this.config)}:tg-limit:${botIdOf(token)}`, this.limits);
     return this.limiter.run(chatId, send);
   }
 }

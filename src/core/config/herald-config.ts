@@ -94,6 +94,15 @@ export class HeraldConfig {
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  /**
+   * Seed nodes (host:port, comma-separated) of a Redis Cluster that replaces the one Redis of
+   * REDIS_URL for every Redis use; REDIS_URL then gives only the user, password and TLS.
+   */
+  @Matches(/^$|^[^\s,:]+:\d{1,5}(\s*,\s*[^\s,:]+:\d{1,5})*$/, {
+    message: 'REDIS_CLUSTER_NODES must be host:port seed nodes, comma-separated, like 10.0.0.1:7000,10.0.0.2:7000',
+  })
+  REDIS_CLUSTER_NODES: string = '';
+
   /** Prefix for every Redis key and pub/sub channel Herald uses, so installations can share a Redis. */
   @Matches(/^[a-zA-Z0-9_-]+$/)
   REDIS_KEY_PREFIX: string = 'herald';

@@ -1,14 +1,14 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { HeraldConfig } from '../config/herald-config';
-import { redisOptions } from '../redis/redis.module';
+import { bullPrefix, RedisConnections } from '../redis/redis.module';
 
-/** One BullMQ connection config for every queue; keys live under REDIS_KEY_PREFIX. */
+/** One BullMQ connection config for every queue; keys live under REDIS_KEY_PREFIX (a hash tag on a cluster). */
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [HeraldConfig],
-      useFactory: (config: HeraldConfig) => ({ connection: redisOptions(config), prefix: `${config.REDIS_KEY_PREFIX}:bull` }),
+      inject: [HeraldConfig, RedisConnections],
+      useFactory: (config: HeraldConfig, connections: RedisConnections) => ({ connection: connections.bullmqConnection('queues'), prefix: bullPrefix(config) }),
     }),
   ],
 })

@@ -1,5 +1,6 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Module } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { HeraldConfig } from '../config/herald-config';
@@ -23,7 +24,8 @@ import { ThrottledStatusPlugin } from './throttled-status.plugin';
         getTracker: (_request, context) => throttleTracker(context),
         generateKey: (_context, tracker) => `${config.REDIS_KEY_PREFIX}:throttle:${tracker}`,
         // Commands fail at once while Redis is away instead of queueing: the count is skipped, not waited for.
-        storage: new FailOpenStorage(new ThrottlerStorageRedisService(connections.open('throttle', { offlineQueue: false }))),
+        // The storage takes a server's or a cluster's client (its constructor overloads name them one at a time).
+        storage: new FailOpenStorage(new ThrottlerStorageRedisService(connections.open('throttle', { offlineQueue: false }) as Redis)),
       }),
     }),
   ],

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { HeraldConfig, ProcessRole } from '../../core/config/herald-config';
-import { redisOptions } from '../../core/redis/redis.module';
+import { bullPrefix, RedisConnections } from '../../core/redis/redis.module';
 import { NotificationChannel } from '../notification.entity';
 import { DeliveryBatch, deliveryQueueName } from '../queue/notification-queue';
 import { DeliveryService } from './delivery.service';
@@ -22,14 +22,15 @@ export class ChannelConsumers implements OnApplicationBootstrap, BeforeApplicati
     private readonly delivery: DeliveryService,
     private readonly config: HeraldConfig,
     private readonly dispatcher: Dispatcher,
+    private readonly connections: RedisConnections,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runs(ProcessRole.Worker)) return;
     for (const channel of Object.values(NotificationChannel)) {
       const worker = new Worker<DeliveryBatch>(deliveryQueueName(channel), (job: Job<DeliveryBatch>) => this.consume(channel, job.data), {
-        connection: redisOptions(this.config),
-        prefix: `${this.config.REDIS_KEY_PREFIX}:bull`,
+        connection: this.connections.bullmqConnection(`consumer-${channel}`),
+        prefix: bullPrefix(this.config),
         concurrency: this.config.NOTIFY_WORKER_CONCURRENCY,
       });
       // Redis hiccups (and connections closing at shutdown) are logged; unhandled they would crash the process.
