@@ -1,4 +1,4 @@
-import { NotificationJob, NotificationQueue } from '../src/notifications/queue/notification-queue';
+import { MAINTENANCE_KEPT_S, NotificationJob, NotificationQueue } from '../src/notifications/queue/notification-queue';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('maintenance ticks across scheduler processes', () => {
@@ -27,5 +27,16 @@ describe('maintenance ticks across scheduler processes', () => {
     const ids = (await waiting()).map((job) => job.id);
     expect(ids).toHaveLength(2);
     expect(new Set(ids).size).toBe(2);
+  });
+
+  it("keeps every finished tick as long as the longest one's, so a frequent tick never trims a daily one's record", async () => {
+    const queue = first.app.get(NotificationQueue);
+    await queue.tick(NotificationJob.Cleanup, 86_400_000);
+    await queue.tick(NotificationJob.CompletionReminders, 15 * 60_000);
+    await queue.tick(NotificationJob.Promote, 60_000);
+    const jobs = await queue.bullQueue.getJobs(['waiting', 'prioritized']);
+    const kept = new Set(jobs.map((job) => JSON.stringify(job.opts.removeOnComplete)));
+    expect([...kept]).toEqual([JSON.stringify({ age: MAINTENANCE_KEPT_S })]);
+    expect(MAINTENANCE_KEPT_S).toBeGreaterThanOrEqual(2 * 86_400);
   });
 });

@@ -13,6 +13,9 @@ export const deliveryQueueName = (channel: NotificationChannel): string => `deli
 /** Every queue Herald has: the maintenance ticks' and each channel's delivery queue. */
 export const HERALD_QUEUES = [NOTIFICATIONS_QUEUE, ...Object.values(NotificationChannel).map(deliveryQueueName)];
 
+/** How long finished maintenance jobs are kept: twice the longest tick (the daily cleanup). */
+export const MAINTENANCE_KEPT_S = 2 * 86_400;
+
 export enum NotificationJob {
   /** Move rows entering the horizon to `queued`. */
   Promote = 'promote',
@@ -86,10 +89,15 @@ export class NotificationQueue implements OnModuleInit {
     return Promise.all(this.all.map(async (queue) => ({ queue: queue.name, depth: await pendingJobs(queue) })));
   }
 
-  /** Runs a maintenance job once per tick, however many schedulers ask for it. */
+  /**
+   * Runs a maintenance job once per tick, however many schedulers ask for it: the job id names the
+   * tick, and a finished job is kept (so asking again adds nothing) for MAINTENANCE_KEPT_S. One
+   * age for every maintenance job: BullMQ trims a queue's finished jobs by the age the finishing
+   * job carries, so a shorter-lived tick would take a longer one's record with it.
+   */
   async tick(job: NotificationJob, everyMs: number): Promise<void> {
     const tick = Math.floor(this.clock.now().getTime() / everyMs);
-    await this.queue.add(job, {}, { jobId: `${job}-${tick}`, removeOnComplete: { age: Math.ceil((everyMs * 2) / 1000) }, removeOnFail: { age: 86_400 } });
+    await this.queue.add(job, {}, { jobId: `${job}-${tick}`, removeOnComplete: { age: MAINTENANCE_KEPT_S }, removeOnFail: { age: MAINTENANCE_KEPT_S } });
   }
 
   deliveryQueue(channel: NotificationChannel): Queue {
