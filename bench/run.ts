@@ -21,6 +21,7 @@ import { flushall } from './scenarios/flushall';
 import { lateness } from './scenarios/lateness';
 import { redisMemory } from './scenarios/redis-memory';
 import { render } from './scenarios/render';
+import { scaleOut } from './scenarios/scale-out';
 import { telegram } from './scenarios/telegram';
 import { ensureBuilt, REPO_ROOT } from './support/herald';
 import { formatNotes, formatTable, machineInfo, Metric, ScenarioReport, writeResults } from './support/report';
@@ -28,7 +29,7 @@ import { AnyScenario, ScenarioRecord, ScenarioRun } from './support/scenario';
 import { BenchServices } from './support/services';
 import { Settings } from './support/settings';
 
-const SCENARIOS: readonly AnyScenario[] = [createBooking, delivery, bulkPlanning, campaign, lateness, redisMemory, flushall, telegram, render];
+const SCENARIOS: readonly AnyScenario[] = [createBooking, delivery, scaleOut, bulkPlanning, campaign, lateness, redisMemory, flushall, telegram, render];
 
 function chosen(args: readonly string[]): AnyScenario[] {
   if (args.length === 0) return [...SCENARIOS];

@@ -14,7 +14,8 @@ import { pollUntil } from './time';
 const PREFIX = 'bench-baseline';
 const ADD_CHUNK = 1000;
 
-function connection(redisUrl: string) {
+/** BullMQ's connection options for `redisUrl`, as Herald builds them. */
+export function bullConnection(redisUrl: string) {
   return redisOptions(loadConfig({ REDIS_URL: redisUrl, AUTH_JWT_SECRET: BENCH_JWT_SECRET }));
 }
 
@@ -30,7 +31,7 @@ async function addAll(queue: Queue, jobs: ReturnType<typeof deliverJob>[]): Prom
 
 async function withQueue<T>(redisUrl: string, use: (queue: Queue, name: string) => Promise<T>): Promise<T> {
   const name = `baseline-${randomUUID()}`;
-  const queue = new Queue(name, { connection: connection(redisUrl), prefix: PREFIX });
+  const queue = new Queue(name, { connection: bullConnection(redisUrl), prefix: PREFIX });
   try {
     return await use(queue, name);
   } finally {
@@ -49,7 +50,7 @@ export interface ThroughputResult {
 export function noOpThroughput(redisUrl: string, count: number, concurrency: number, timeoutMs: number): Promise<ThroughputResult> {
   return withQueue(redisUrl, async (queue, name) => {
     let completed = 0;
-    const worker = new Worker(name, async () => void completed++, { connection: connection(redisUrl), prefix: PREFIX, concurrency });
+    const worker = new Worker(name, async () => void completed++, { connection: bullConnection(redisUrl), prefix: PREFIX, concurrency });
     try {
       await worker.waitUntilReady();
       const started = performance.now();
@@ -76,7 +77,7 @@ export function delayedLateness(redisUrl: string, options: { ratePerSecond: numb
   return withQueue(redisUrl, async (queue, name) => {
     const latenessMs: number[] = [];
     const worker = new Worker(name, async (job: Job<{ dueAt: number }>) => void latenessMs.push(Date.now() - job.data.dueAt), {
-      connection: connection(redisUrl),
+      connection: bullConnection(redisUrl),
       prefix: PREFIX,
       concurrency: options.concurrency,
     });

@@ -34,9 +34,22 @@ export interface DueRows {
 export async function prepareDueRows(run: ScenarioRun, spec: DueRowsSpec): Promise<DueRows> {
   await insertBookedCustomers(run.db, { customers: spec.recipients, firstChatId: spec.firstChatId });
   const deployment = await run.deploy([...spec.processes, { role: 'scheduler' }], spec.env);
+  return writeDueRows(run, deployment, { ...spec, keyPrefix: run.scenario.name });
+}
+
+/**
+ * `count` queued rows for the recipients already written, with `deployment` running, the first
+ * due a few seconds after they are all written. `keyPrefix` keeps their dedup keys apart from
+ * those of earlier rounds of the scenario.
+ */
+export async function writeDueRows(
+  run: ScenarioRun,
+  deployment: Deployment,
+  spec: Pick<DueRowsSpec, 'count' | 'channel' | 'spreadMs'> & { keyPrefix: string },
+): Promise<DueRows> {
   const written = Date.now();
   const firstDueAt = written + LEAD_MS + Math.ceil(spec.count / 20_000) * SECOND;
-  await insertDueRows(run.db, { count: spec.count, channel: spec.channel, firstDueAt: new Date(firstDueAt), spreadMs: spec.spreadMs, keyPrefix: run.scenario.name });
+  await insertDueRows(run.db, { count: spec.count, channel: spec.channel, firstDueAt: new Date(firstDueAt), spreadMs: spec.spreadMs, keyPrefix: spec.keyPrefix });
   const late = Date.now() - firstDueAt;
   run.log(`${spec.count.toLocaleString('en-US')} ${spec.channel} rows written in ${((Date.now() - written) / 1000).toFixed(1)} s`);
   if (late > 0) run.notes.push(`writing the rows ended ${late} ms after the first fell due`);

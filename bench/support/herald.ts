@@ -151,6 +151,15 @@ export class Deployment {
     }
   }
 
+  /** Stops one process (`herald-worker`, `herald-worker-2`, …) as an orchestrator would (SIGTERM, SIGKILL after 30 s) and says how it ended, e.g. "exited with code 0". */
+  async stopProcess(name: string): Promise<string> {
+    const index = this.processes.findIndex((running) => running.name === name);
+    if (index < 0) throw new Error(`this deployment has no process ${name}`);
+    const [running] = this.processes.splice(index, 1);
+    await running.managed.stop();
+    return running.managed.exitInfo!;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.processes.map((running) => running.managed.stop()));

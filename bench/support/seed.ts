@@ -70,7 +70,7 @@ export async function insertBookings(db: Pool, spec: BookingsSpec): Promise<numb
 
 export interface DueRowsSpec {
   count: number;
-  channel: 'in_app' | 'telegram';
+  channel: 'in_app' | 'telegram' | 'email';
   /** Row i is due at `firstDueAt + i * spreadMs / count`. */
   firstDueAt: Date;
   spreadMs: number;

@@ -42,8 +42,13 @@ export class SmtpPeer {
 
   /** Messages accepted, including those not kept. */
   accepted = 0;
+  /** Messages whose data arrived and whose answer is still to come (see `answerDelayMs`). */
+  answering = 0;
 
-  private constructor(private readonly keepMessages: boolean) {
+  private constructor(
+    private readonly keepMessages: boolean,
+    private readonly answerDelayMs: number,
+  ) {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -53,11 +58,16 @@ export class SmtpPeer {
       onRcptTo: (address, session, callback) => this.onRcptTo(address, session, callback),
       onData: (stream, session, callback) => this.onData(stream, session, callback),
     });
+    // A client gone in the middle of a message (a Herald process a test stopped) fails its connection, not the peer.
+    this.server.on('error', () => undefined);
   }
 
-  /** `keepMessages: false` only counts what it accepts (for load runs of many thousand messages). */
-  static async start(options: { keepMessages?: boolean } = {}): Promise<SmtpPeer> {
-    const peer = new SmtpPeer(options.keepMessages ?? true);
+  /**
+   * `keepMessages: false` only counts what it accepts (for load runs of many thousand messages).
+   * `answerDelayMs`: a slow provider, answering each message's DATA this long after it arrived.
+   */
+  static async start(options: { keepMessages?: boolean; answerDelayMs?: number } = {}): Promise<SmtpPeer> {
+    const peer = new SmtpPeer(options.keepMessages ?? true, options.answerDelayMs ?? 0);
     await new Promise<void>((resolve, reject) => {
       peer.server.once('error', reject);
       peer.server.listen(0, '127.0.0.1', () => resolve());
@@ -98,14 +108,23 @@ export class SmtpPeer {
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => {
-      const rcptTo = session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase());
-      const refusal = this.take('data', rcptTo);
-      if (refusal) return callback(refusal);
-      const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-      this.accepted += 1;
-      if (this.keepMessages) this.received.push({ mailFrom, rcptTo, raw: Buffer.concat(chunks), receivedAt: Date.now() });
-      callback(null);
+      if (this.answerDelayMs === 0) return this.answerData(chunks, session, callback);
+      this.answering += 1;
+      setTimeout(() => {
+        this.answering -= 1;
+        this.answerData(chunks, session, callback);
+      }, this.answerDelayMs);
     });
+  }
+
+  private answerData(chunks: Buffer[], session: SMTPServerSession, callback: (err?: Error | null) => void): void {
+    const rcptTo = session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase());
+    const refusal = this.take('data', rcptTo);
+    if (refusal) return callback(refusal);
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
+    this.accepted += 1;
+    if (this.keepMessages) this.received.push({ mailFrom, rcptTo, raw: Buffer.concat(chunks), receivedAt: Date.now() });
+    callback(null);
   }
 
   /** The error of the first scripted refusal matching this command, consuming one of its times. */

@@ -86,6 +86,17 @@ export class HeraldConfig {
   @Max(65535)
   PORT: number = 3000;
 
+  /** Workers and schedulers serve GET /health (nothing else) on this port, for their orchestrator's health check; unset: no HTTP. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  HEALTH_PORT?: number = undefined;
+
+  /** On SIGTERM, how long a worker waits for the sends it has started to finish before it exits anyway. */
+  @Matches(DURATION)
+  SHUTDOWN_DRAIN_TIMEOUT: string = '10s';
+
   @Secret()
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
   DATABASE_URL = 'postgresql://herald@127.0.0.1:5432/herald';
@@ -500,6 +511,10 @@ export class HeraldConfig {
   get analyticsSchedule(): { minuteOfDay: number; timezone: string } {
     const [hours, minutes] = this.ANALYTICS_DAILY_AT.split(':').map(Number);
     return { minuteOfDay: hours * 60 + minutes, timezone: this.ANALYTICS_TIMEZONE };
+  }
+
+  get shutdownDrainMs(): number {
+    return parseDuration(this.SHUTDOWN_DRAIN_TIMEOUT);
   }
 
   get latenessWindowMs(): number {

@@ -12,11 +12,14 @@ import { Dispatcher } from './dispatcher';
  * and its lease; DeliveryService reloads everything from Postgres. Each channel has its own
  * worker, so a slow provider only ever holds up its own channel. A finished batch wakes the
  * dispatcher of this process, if it runs one, to hand out the next.
+ *
+ * Stopping (`drain`) is graceful and bounded: see there.
  */
 @Injectable()
 export class ChannelConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChannelConsumers.name);
   private readonly workers: Worker[] = [];
+  private draining: Promise<boolean> | null = null;
 
   constructor(
     private readonly delivery: DeliveryService,
@@ -42,7 +45,38 @@ export class ChannelConsumers implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    await this.drain();
+  }
+
+  /**
+   * Stops taking work and lets what is in flight end, for at most SHUTDOWN_DRAIN_TIMEOUT: the
+   * consumers fetch no more batches, the dispatcher claims no more rows, and the rows of batches
+   * at hand whose send has not started go back to `queued` at once for another worker (see
+   * DeliveryService.stopStarting); sends in flight are recorded as they end. False when one is
+   * still unfinished at the deadline: the process should then exit without closing anything, so
+   * that its row keeps its lease and comes back when that runs out (NOTIFY_SENDING_TIMEOUT).
+   * Batches still waiting in Redis stay there for the other workers; with none left, their rows
+   * come back after NOTIFY_DISPATCH_LEASE. Once only, however often asked.
+   */
+  drain(): Promise<boolean> {
+    this.draining ??= this.stopTakingWork();
+    return this.draining;
+  }
+
+  private async stopTakingWork(): Promise<boolean> {
+    // The dispatcher's last pass may still hand out batches: consumers fetching them now give their rows back.
+    const stopped = this.delivery
+      .stopStarting()
+      .then(() => this.dispatcher.stop())
+      .then(() => Promise.all(this.workers.map((worker) => worker.close())));
+    const timeoutMs = this.config.shutdownDrainMs;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), timeoutMs)));
+    const ended = await Promise.race([stopped.then(() => 'drained' as const), deadline]);
+    clearTimeout(timer);
+    if (ended === 'drained') return true;
+    this.logger.warn(`Sends still unfinished after ${timeoutMs} ms (SHUTDOWN_DRAIN_TIMEOUT): their rows keep their lease`);
+    return false;
   }
 
   private async consume(channel: NotificationChannel, batch: DeliveryBatch): Promise<number> {

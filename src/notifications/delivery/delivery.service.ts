@@ -18,9 +18,12 @@ import { ChannelOrders, channelOrdersFrom, fallbackDedupKey, nextFallbackChannel
 import { retryDelay } from './retry-policy';
 import { localDayRange, quietHoursCall, whyUnwanted } from './send-time-check';
 
+/** The NOTIFY channel new notification rows announce themselves on (see the dispatch migration): it wakes every dispatcher. */
+export const NOTIFICATIONS_DUE_CHANNEL = 'herald_notifications_due';
+
 /** What one delivery attempt came to. `retryAt` is by Herald's clock. */
 export type DeliveryOutcome =
-  /** Not due and queued (sent, cancelled, not yet due, or another worker has it): nothing was done. */
+  /** Not due and queued (sent, cancelled, not yet due, or another worker has it), or given back unsent as this process stops: nothing was done. */
   | { status: 'not_claimed' }
   | { status: 'sent' }
   /** `fallbackId`: the row planned on the next channel, when the skip was for want of an address. */
@@ -84,6 +87,10 @@ const RECORD_RETRY_DELAYS_MS = [100, 500, 2_000, 5_000];
 export class DeliveryService {
   private readonly logger = new Logger(DeliveryService.name);
   private readonly orders: ChannelOrders;
+  /** Set as the process stops: no send starts any more. */
+  private stopping = false;
+  /** The rows of each batch being sent that no send has started on yet. */
+  private readonly unstartedRows = new Set<DeliveryRow[]>();
 
   constructor(
     private readonly em: EntityManager,
@@ -94,6 +101,17 @@ export class DeliveryService {
     private readonly preferences: PreferencesService,
   ) {
     this.orders = channelOrdersFrom(config);
+  }
+
+  /**
+   * From now on no send starts: the rows of the batches at hand not attempted yet go back to
+   * `queued` now, unleased and with their attempt given back, so another worker sends them at
+   * once, and so do those of any batch that arrives later. Sends already started end as usual.
+   */
+  async stopStarting(): Promise<void> {
+    this.stopping = true;
+    const rows = [...this.unstartedRows].flatMap((unstarted) => unstarted.splice(0));
+    if (rows.length) await this.release(this.em.fork(), rows);
   }
 
   /** Sends one due queued notification now, in this process (operators' path). */
@@ -170,15 +188,23 @@ export class DeliveryService {
     const accepted: Accepted[] = [];
     const outcomes = new Map<string, DeliveryOutcome>();
     const concurrency = this.config.sendConcurrency(notifications[0].channel);
-    await eachWithin(concurrency, notifications, async (notification) => {
-      try {
-        const result = await this.attempt(em, notification);
-        if ('receipt' in result) accepted.push(result);
-        else outcomes.set(notification.id, result);
-      } catch (error) {
-        outcomes.set(notification.id, await this.recordFailure(em, notification, error));
-      }
-    });
+    // Sends take their rows from here; stopStarting takes those still in it.
+    const unstarted = [...notifications];
+    if (this.stopping) await this.release(em, unstarted.splice(0));
+    this.unstartedRows.add(unstarted);
+    try {
+      await eachWithin(concurrency, unstarted, async (notification) => {
+        try {
+          const result = await this.attempt(em, notification);
+          if ('receipt' in result) accepted.push(result);
+          else outcomes.set(notification.id, result);
+        } catch (error) {
+          outcomes.set(notification.id, await this.recordFailure(em, notification, error));
+        }
+      });
+    } finally {
+      this.unstartedRows.delete(unstarted);
+    }
     if (accepted.length) {
       const recorded = await this.recordSent(em, accepted);
       for (const { notification } of accepted) outcomes.set(notification.id, recorded.has(notification.id) ? { status: 'sent' } : { status: 'not_claimed' });
@@ -190,7 +216,33 @@ export class DeliveryService {
         ),
       );
     }
-    return notifications.map((notification) => outcomes.get(notification.id)!);
+    // A row without an outcome was given back unsent.
+    return notifications.map((notification) => outcomes.get(notification.id) ?? { status: 'not_claimed' });
+  }
+
+  /**
+   * Gives rows this attempt holds but never sent back to `queued`: no lease, the attempt it
+   * counted undone. Their NOTIFY wakes every dispatcher, so another worker takes them at once.
+   */
+  private async release(em: EntityManager, rows: DeliveryRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const released = await rawQuery<{ id: string }>(
+      em,
+      `with "released" as (
+         update "notifications" n set "status" = ?, "lease_until" = null, "attempts" = r."attempts" - 1, "updated_at" = ?
+           from jsonb_to_recordset(?::jsonb) as r("id" uuid, "attempts" int, "lease_until" timestamptz)
+          where n."id" = r."id" and n."status" = ? and n."lease_until" = r."lease_until"
+         returning n."id")
+       select "id", pg_notify(?, '') from "released"`,
+      [
+        NotificationStatus.queued,
+        this.clock.now(),
+        JSON.stringify(rows.map((row) => ({ id: row.id, attempts: row.attempts, lease_until: row.leaseUntil.toISOString() }))),
+        NotificationStatus.sending,
+        NOTIFICATIONS_DUE_CHANNEL,
+      ],
+    );
+    this.logger.log(`Stopping: ${released.length} notification(s) not sent yet are queued again for another worker`);
   }
 
   /** Checks, renders and sends one row; an accepted message is returned for recording, anything else is recorded here. */
@@ -520,11 +572,10 @@ function deliveryRowOf(row: Record<string, unknown>, preferences: RecipientPrefe
   };
 }
 
-/** Runs `work` on every item, at most `limit` at a time. */
-async function eachWithin<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
+/** Runs `work` on the items of `queue`, each taken from its front, at most `limit` at a time, until it is empty (items others take from it meanwhile are not run). */
+async function eachWithin<T>(limit: number, queue: T[], work: (item: T) => Promise<void>): Promise<void> {
+  const lanes = Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
   });
   await Promise.all(lanes);
 }

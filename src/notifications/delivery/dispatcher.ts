@@ -7,11 +7,12 @@ import { WakeableLoop } from '../../core/scheduling/wakeable-loop';
 import { pgArray, rawQuery } from '../../core/database/raw-query';
 import { NotificationChannel, NotificationStatus } from '../notification.entity';
 import { DeliveryBatch, NotificationQueue } from '../queue/notification-queue';
+import { NOTIFICATIONS_DUE_CHANNEL } from './delivery.service';
 import { MaintenanceService } from './maintenance.service';
 import { briefError } from '../../core/errors/graphql-error.filter';
 
-/** The NOTIFY channel new notification rows announce themselves on (see the dispatch migration). */
-export const NOTIFICATIONS_DUE_CHANNEL = 'herald_notifications_due';
+// Defined with delivery, which announces the rows it gives back and cannot import this file (an import cycle).
+export { NOTIFICATIONS_DUE_CHANNEL } from './delivery.service';
 /** Shortest nap between passes while due rows wait for a channel's backlog to shrink. */
 const BACKPRESSURE_NAP_MS = 20;
 /**
@@ -46,6 +47,7 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly timing: HeraldConfig['notificationTiming'];
   private listener: PgListener | null = null;
   private readonly loop: WakeableLoop;
+  private stopping: Promise<void> | null = null;
 
   constructor(
     private readonly em: EntityManager,
@@ -68,8 +70,13 @@ export class Dispatcher implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
-    await this.listener?.stop();
+    await this.stop();
+  }
+
+  /** Claims nothing more: the pass running, if any, is awaited. Once only, however often asked. */
+  stop(): Promise<void> {
+    this.stopping ??= this.loop.stop().then(() => this.listener?.stop());
+    return this.stopping;
   }
 
   /** Asks for a pass now; one already running makes another right after it. */
