@@ -29,7 +29,7 @@ describe('staff notices and completion reminders (e2e)', () => {
 
   beforeAll(async () => {
     // No scheduler and no worker: scans and sends run when a test says so.
-    t = await startTestApp({ env: { HERALD_ROLE: 'api', ALERT_REPEAT: 'critical=1h,high=4h' } });
+    t = await startTestApp({ env: { HERALD_ROLE: 'api', ALERT_REPEAT: 'critical=1h,high=4h', NOTIFY_COMPLETION_HOURS: '8,14,18' } });
   });
   afterAll(() => t?.close());
 

@@ -87,6 +87,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     AUTH_JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256',
     LOG_LEVEL: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent',
     GRAPHQL_SANDBOX: 'false',
+    // Completion reminders follow the wall clock's hours, which tests' travelling clocks cross at random: on where a test asks.
+    NOTIFY_COMPLETION_HOURS: 'off',
     OUTBOX_DIR: shared ? shared.config.OUTBOX_DIR : (outboxDir ?? undefined),
     ...options.env,
   });
