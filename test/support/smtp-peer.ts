@@ -42,6 +42,8 @@ export class SmtpPeer {
 
   /** Messages accepted, including those not kept. */
   accepted = 0;
+  /** How long each message's DATA reply is held back (see `slowDown`). */
+  private dataDelayMs = 0;
 
   private constructor(private readonly keepMessages: boolean) {
     this.server = new SMTPServer({
@@ -71,6 +73,11 @@ export class SmtpPeer {
     return `smtp://127.0.0.1:${this.port}?tls=false`;
   }
 
+  /** From now on, answer each message's DATA this much later, as a slow server would (0: at once). */
+  slowDown(ms: number): void {
+    this.dataDelayMs = ms;
+  }
+
   reject(rejection: Rejection): void {
     this.rejections.push({ message: rejection.code < 500 ? 'Try again later' : 'Rejected', times: 1, ...rejection });
   }
@@ -97,7 +104,7 @@ export class SmtpPeer {
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null) => void): void {
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => {
+    const accept = () => {
       const rcptTo = session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase());
       const refusal = this.take('data', rcptTo);
       if (refusal) return callback(refusal);
@@ -105,7 +112,8 @@ export class SmtpPeer {
       this.accepted += 1;
       if (this.keepMessages) this.received.push({ mailFrom, rcptTo, raw: Buffer.concat(chunks), receivedAt: Date.now() });
       callback(null);
-    });
+    };
+    stream.on('end', () => (this.dataDelayMs ? setTimeout(accept, this.dataDelayMs) : accept()));
   }
 
   /** The error of the first scripted refusal matching this command, consuming one of its times. */
