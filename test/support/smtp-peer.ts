@@ -65,6 +65,10 @@ export class SmtpPeer {
       peer.server.listen(0, '127.0.0.1', () => resolve());
     });
     peer.port = (peer.server.server.address() as AddressInfo).port;
+    // A client that vanishes mid-session (a killed process) resets its connection: its loss, not the server's.
+    peer.server.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNRESET') throw error;
+    });
     return peer;
   }
 
