@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort, manageChild, ManagedProcess } from '../../scripts/support/local-services';
@@ -91,6 +91,7 @@ interface RunningProcess {
   port: number;
   /** A worker or scheduler said it is up (see READY_MESSAGE). */
   started: boolean;
+  child: ChildProcess;
   managed: ManagedProcess;
 }
 
@@ -116,7 +117,7 @@ export class Deployment {
       const childEnv = { ...baseEnv(), ...env, ...spec.env, HERALD_ROLE: spec.role, PORT: String(port) };
       loadConfig(childEnv);
       const child = spawn(process.execPath, [...profileArgs(name), MAIN], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-      const running: RunningProcess = { name, role: spec.role, port, started: false, managed: undefined as unknown as ManagedProcess };
+      const running: RunningProcess = { name, role: spec.role, port, started: false, child, managed: undefined as unknown as ManagedProcess };
       child.on('message', (message) => {
         if (message === READY_MESSAGE) running.started = true;
       });
@@ -162,6 +163,13 @@ export class Deployment {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await Promise.all(this.processes.map((running) => running.managed.stop()));
+  }
+
+  /** Ends every process at once with `signal` (SIGKILL: a crash, no shutdown hooks) and waits until they are gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    this.stopped = true;
+    for (const running of this.processes) running.child.kill(signal);
     await Promise.all(this.processes.map((running) => running.managed.stop()));
   }
 

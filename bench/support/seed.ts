@@ -70,7 +70,9 @@ export async function insertBookings(db: Pool, spec: BookingsSpec): Promise<numb
 
 export interface DueRowsSpec {
   count: number;
-  channel: 'in_app' | 'telegram' | 'email';
+  channel: 'in_app' | 'telegram' | 'email' | 'sms';
+  /** What the rows are (default booking_confirmation); planning would leave either with the booking's slot as payload. */
+  type?: 'booking_confirmation' | 'booking_reminder';
   /** Row i is due at `firstDueAt + i * spreadMs / count`. */
   firstDueAt: Date;
   spreadMs: number;
@@ -79,19 +81,19 @@ export interface DueRowsSpec {
 }
 
 /**
- * Inserts `queued` booking confirmations with due_at set, as planning would leave them (payload =
- * the booking's slot), spread round-robin over the existing bookings, each to its customer.
+ * Inserts `queued` booking confirmations (or reminders) with due_at set, as planning would leave
+ * them (payload = the booking's slot), spread round-robin over the existing bookings, each to its customer.
  */
 export async function insertDueRows(db: Pool, spec: DueRowsSpec): Promise<void> {
   await db.query(
     `with b as (select id, customer_id, starts_at, ends_at, (row_number() over (order by starts_at, id))::int - 1 as k from bookings),
           total as (select count(*)::int as bookings from b)
      insert into notifications (id, created_at, updated_at, recipient_id, booking_id, type, channel, offset_seconds, due_at, status, attempts, booking_version, payload, dedup_key)
-     select gen_random_uuid(), now(), now(), b.customer_id, b.id, 'booking_confirmation', $1, 0,
+     select gen_random_uuid(), now(), now(), b.customer_id, b.id, $6, $1, 0,
             $2::timestamptz + (n::float8 * $3::float8) * interval '1 millisecond', 'queued', 0, 1,
             jsonb_build_object('startsAt', b.starts_at, 'endsAt', b.ends_at), $4 || ':' || n
        from generate_series(0, $5::int - 1) n join b on b.k = n % (select bookings from total)`,
-    [spec.channel, spec.firstDueAt, spec.spreadMs / spec.count, spec.keyPrefix, spec.count],
+    [spec.channel, spec.firstDueAt, spec.spreadMs / spec.count, spec.keyPrefix, spec.count, spec.type ?? 'booking_confirmation'],
   );
 }
 

@@ -47,7 +47,7 @@ export class SmtpPeer {
 
   private constructor(
     private readonly keepMessages: boolean,
-    private readonly answerDelayMs: number,
+    private answerDelayMs: number,
   ) {
     this.server = new SMTPServer({
       authOptional: true,
@@ -74,6 +74,11 @@ export class SmtpPeer {
     });
     peer.port = (peer.server.server.address() as AddressInfo).port;
     return peer;
+  }
+
+  /** From now on, answer each message's DATA this much later, as a slow server would (0: at once). */
+  slowDown(ms: number): void {
+    this.answerDelayMs = ms;
   }
 
   /** For SMTP_URL: plain SMTP, no TLS upgrade. */
