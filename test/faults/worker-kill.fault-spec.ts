@@ -93,11 +93,9 @@ describe('worker processes SIGKILLed mid-batch', () => {
     expect(repeated.filter((id) => !acceptedWhenKilled.has(id))).toEqual([]);
   });
 
-  // Defect: a batch records the emails the SMTP server accepted only once the whole batch is sent
-  // (DeliveryService.send → recordSent), so a worker killed mid-batch leaves every email accepted
-  // so far `sending`; when NOTIFY_SENDING_TIMEOUT runs out they are queued and sent again: the same
-  // X-Herald-Notification / Message-ID reaches the server twice. README calls it the residual
-  // window ("the process gone"); per-batch recording widens it from the sends in flight to a batch.
+  // The residual window: an email the SMTP server accepted while its worker died unrecorded goes
+  // again once its lease runs out (SMTP cannot be asked afterwards). Each email is recorded as soon
+  // as it is accepted, so only the sends in flight at a kill repeat; this passes while any does.
   it.failing('delivers every email once', async () => {
     const counted = tally(await rowIds(run.db, `channel = 'email'`), emailArrivals(peer));
     expect(faults(counted)).toEqual(NO_FAULTS);

@@ -183,11 +183,18 @@ export class DeliveryService {
     return rows.map((row) => deliveryRowOf(row, preferences.get(row.recipient_id as string)!));
   }
 
-  /** Sends claimed rows within their channel's concurrency; records what the providers accepted together. */
+  /**
+   * Sends claimed rows within their channel's concurrency. In-app rows (whose send takes effect
+   * only once recorded) are recorded together at the end. Any other row renews its lease just
+   * before its send and is recorded as soon as its provider accepted it: a batch that outlasts
+   * the lease keeps each row it is still to send, and a process killed mid-batch leaves only the
+   * sends in flight unrecorded, not the whole batch.
+   */
   private async send(em: EntityManager, notifications: DeliveryRow[]): Promise<DeliveryOutcome[]> {
     const accepted: Accepted[] = [];
     const outcomes = new Map<string, DeliveryOutcome>();
     const concurrency = this.config.sendConcurrency(notifications[0].channel);
+    const oneByOne = !this.channels.recordsFirst(notifications[0].channel);
     // Sends take their rows from here; stopStarting takes those still in it.
     const unstarted = [...notifications];
     if (this.stopping) await this.release(em, unstarted.splice(0));
@@ -195,9 +202,14 @@ export class DeliveryService {
     try {
       await eachWithin(concurrency, unstarted, async (notification) => {
         try {
+          if (oneByOne && !(await this.renewLease(em, notification))) {
+            outcomes.set(notification.id, { status: 'not_claimed' });
+            return;
+          }
           const result = await this.attempt(em, notification);
-          if ('receipt' in result) accepted.push(result);
-          else outcomes.set(notification.id, result);
+          if (!('receipt' in result)) outcomes.set(notification.id, result);
+          else if (oneByOne) await this.settleAccepted(em, [result], outcomes);
+          else accepted.push(result);
         } catch (error) {
           outcomes.set(notification.id, await this.recordFailure(em, notification, error));
         }
@@ -205,19 +217,34 @@ export class DeliveryService {
     } finally {
       this.unstartedRows.delete(unstarted);
     }
-    if (accepted.length) {
-      const recorded = await this.recordSent(em, accepted);
-      for (const { notification } of accepted) outcomes.set(notification.id, recorded.has(notification.id) ? { status: 'sent' } : { status: 'not_claimed' });
-      await Promise.all(
-        accepted
-          .filter(({ notification }) => recorded.has(notification.id))
-          .map(({ notification, receipt }) =>
-          receipt.afterRecorded?.().catch((error: unknown) => this.logger.warn(`Notification ${notification.id}: after-send step failed (${errorName(error)})`)),
-        ),
-      );
-    }
+    if (accepted.length) await this.settleAccepted(em, accepted, outcomes);
     // A row without an outcome was given back unsent.
     return notifications.map((notification) => outcomes.get(notification.id) ?? { status: 'not_claimed' });
+  }
+
+  /** Records accepted messages as sent, notes each one's outcome, and runs their after-send steps. */
+  private async settleAccepted(em: EntityManager, accepted: Accepted[], outcomes: Map<string, DeliveryOutcome>): Promise<void> {
+    const recorded = await this.recordSent(em, accepted);
+    for (const { notification } of accepted) outcomes.set(notification.id, recorded.has(notification.id) ? { status: 'sent' } : { status: 'not_claimed' });
+    await Promise.all(
+      accepted
+        .filter(({ notification }) => recorded.has(notification.id))
+        .map(({ notification, receipt }) =>
+          receipt.afterRecorded?.().catch((error: unknown) => this.logger.warn(`Notification ${notification.id}: after-send step failed (${errorName(error)})`)),
+        ),
+    );
+  }
+
+  /**
+   * Extends a row's lease from now, fenced on the lease it holds; false when another attempt has
+   * taken it meanwhile (its lease ran out while this batch sent others), which then sends it.
+   */
+  private async renewLease(em: EntityManager, notification: DeliveryRow): Promise<boolean> {
+    const leaseUntil = new Date(this.clock.now().getTime() + this.config.notificationTiming.sendingTimeoutMs);
+    const renewed = await em.nativeUpdate(Notification, stillLeased(notification), { leaseUntil });
+    if (renewed === 0) return false;
+    notification.leaseUntil = leaseUntil;
+    return true;
   }
 
   /**
