@@ -68,6 +68,14 @@ describe(Booking.name, () => {
       expect(booking.status).toBe(BookingStatus.confirmed);
     });
 
+    it('changes nothing when moved to the slot it has', () => {
+      const booking = bookingIn(BookingStatus.confirmed);
+      const slot = { startsAt: new Date(booking.startsAt), endsAt: new Date(booking.endsAt) };
+      expect(booking.reschedule(slot.startsAt, slot.endsAt, undefined, now)).toBeNull();
+      expect(booking.reschedule(slot.startsAt, slot.endsAt, booking.timezone, now)).toBeNull();
+      expect(booking.reschedule(slot.startsAt, slot.endsAt, 'Europe/Moscow', now)).not.toBeNull();
+    });
+
     it('keeps the time zone when none is given', () => {
       const booking = bookingIn(BookingStatus.pending);
       booking.reschedule(new Date(now.getTime() + 5 * HOUR), new Date(now.getTime() + 6 * HOUR), undefined, now);

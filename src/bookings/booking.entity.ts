@@ -168,9 +168,12 @@ export class Booking extends BaseEntity<OptionalBookingProps> {
   }
 
   /** Moves the slot; returns where it was, for the event log. */
-  reschedule(startsAt: Date, endsAt: Date, timezone: string | undefined, now: Date): { previousStartsAt: string; previousEndsAt: string; previousTimezone: string } {
+  /** Moves the booking; null when it already has that slot (and zone): nothing changes, no event is due. */
+  reschedule(startsAt: Date, endsAt: Date, timezone: string | undefined, now: Date): { previousStartsAt: string; previousEndsAt: string; previousTimezone: string } | null {
     this.assertStatus('rescheduled', ACTIVE_STATUSES);
     assertSchedulable(startsAt, endsAt, now);
+    const sameZone = timezone === undefined || timezone === this.timezone;
+    if (sameZone && startsAt.getTime() === this.startsAt.getTime() && endsAt.getTime() === this.endsAt.getTime()) return null;
     const previous = { previousStartsAt: this.startsAt.toISOString(), previousEndsAt: this.endsAt.toISOString(), previousTimezone: this.timezone };
     this.startsAt = startsAt;
     this.endsAt = endsAt;

@@ -122,7 +122,7 @@ export class BookingsService {
   reschedule(caller: AuthUser, id: string, input: RescheduleBookingInput): Promise<Booking> {
     return this.change(caller, id, BookingAction.Reschedule, input.expectedVersion, (booking, now) => {
       const previous = booking.reschedule(input.startsAt, input.endsAt, input.timezone ?? undefined, now);
-      return { type: BookingEventType.rescheduled, data: previous };
+      return previous && { type: BookingEventType.rescheduled, data: previous };
     });
   }
 
@@ -205,20 +205,23 @@ export class BookingsService {
     id: string,
     action: BookingAction,
     expectedVersion: number | null | undefined,
-    apply: (booking: Booking, now: Date, actor: User | null) => Recorded,
+    /** What happened; null when the request changes nothing (no event, nothing announced). */
+    apply: (booking: Booking, now: Date, actor: User | null) => Recorded | null,
   ): Promise<Booking> {
     const payload = await this.em.transactional(async (tx) => {
-      const booking = await tx.findOne(Booking, { id });
+      // Locked: changes to one booking take turns, so a repeated request finds the first one's result.
+      const booking = await tx.findOne(Booking, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!booking) throw BookingError.notFound(id);
       BookingAccess.assert(caller, id, BookingAccess.partiesOf(booking), action);
       if (expectedVersion != null && expectedVersion !== booking.version) throw new StaleVersionError('Booking', id, booking.version);
       const now = this.clock.now();
       const actor = await tx.findOne(User, { id: caller.id });
       const recorded = apply(booking, now, actor);
+      if (!recorded) return null;
       await this.flushSlot(tx, booking);
       return this.record(tx, booking, actor, now, recorded);
     });
-    await this.publisher.publish(payload);
+    if (payload) await this.publisher.publish(payload);
     return this.reload(id);
   }
 
