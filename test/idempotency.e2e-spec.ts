@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { bookingInput, BOOKING_FIELDS, CANCEL, countRows, CREATE_BOOKING, createBooking, freshSlot, RESCHEDULE } from './bookings.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
+import { waitFor } from './notifications-delivery.fixtures';
 
 const HOUR = 3_600_000;
 const CREATE_WITH_KEY = `mutation CreateBooking($input: CreateBookingInput!, $key: String) { createBooking(input: $input, idempotencyKey: $key) { ${BOOKING_FIELDS} } }`;
@@ -132,14 +133,12 @@ describe('idempotency keys', () => {
     expect(extensionsOf(throttled)).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
 
     // The block is shared by every process; each throttled retry releases the key again, until one runs.
-    let retried: Answer | undefined;
-    const deadline = Date.now() + 5000;
-    while (!retried || retried.errors) {
-      if (retried) expect(extensionsOf(retried)).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
-      if (Date.now() > deadline) throw new Error('the retry was never admitted');
-      if (retried) await new Promise((resolve) => setTimeout(resolve, 100));
-      retried = await post(t, CREATE_BOOKING, { input }, t.tokens.admin, 'after-throttling');
-    }
+    const retried = await waitFor('a retry to be admitted', async () => {
+      const answer = await post(t, CREATE_BOOKING, { input }, t.tokens.admin, 'after-throttling');
+      if (!answer.errors) return answer;
+      expect(extensionsOf(answer)).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+      return null;
+    }, 5000);
     expect(retried.replayed).toBe(false);
     expect(await bookingsOf(t, 'After throttling')).toBe(1);
   });

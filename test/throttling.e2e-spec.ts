@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { bookingInput, CREATE_BOOKING } from './bookings.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
+import { waitFor } from './notifications-delivery.fixtures';
 
 /** Small limits and a one-second window, so a test can exhaust a budget and see it come back. */
 const LIMITS = { THROTTLE_USER_LIMIT: '3', THROTTLE_ANON_LIMIT: '2', THROTTLE_WINDOW: '1s' };
@@ -27,14 +28,6 @@ async function post(app: TestApp, query: string, token?: string): Promise<Answer
 }
 
 const codeOf = (answer: { errors?: readonly GraphQLFormattedError[] }) => answer.errors?.[0]?.extensions?.code ?? 'OK';
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('throttling across API processes', () => {
   let first: TestApp;
@@ -66,7 +59,7 @@ describe('throttling across API processes', () => {
     }
     expect((await post(second, ME, first.tokens.otherCustomer)).data).toEqual({ me: { id: first.users.otherCustomer.id } });
 
-    await waitUntil(async () => codeOf(await post(second, ME, token)) === 'OK', 5000);
+    await waitFor('the window to admit the caller again', async () => codeOf(await post(second, ME, token)) === 'OK', 5000);
   });
 
   it('counts an operation once, whatever its root fields', async () => {
