@@ -103,7 +103,7 @@ describe('Herald on a Redis Cluster', () => {
   it('answers /health with Redis up, shows the queues on the dashboard and their depths in /metrics', async () => {
     const health = await fetch(`${herald.url}/health`);
     expect(health.status).toBe(200);
-    expect(((await health.json()) as { info: Record<string, { status: string }> }).info.redis).toEqual({ status: 'up' });
+    expect(((await health.json()) as { info: Record<string, unknown> }).info.redis).toEqual({ status: 'up', masters: 3 });
 
     const dashboard = await fetch(`${herald.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${herald.tokens.admin}` } });
     expect(dashboard.status).toBe(200);
@@ -118,5 +118,17 @@ describe('Herald on a Redis Cluster', () => {
     const limits = { maxPerWindow: 5, windowMs: 1000, perChatIntervalMs: 10, leaseMs: 5000 };
     const limiter = new SendRateLimiter(redis, `${sameSlotPrefix(herald.config)}:tg-limit:42`, limits);
     await expect(limiter.run('chat-1', () => Promise.resolve('sent'))).resolves.toBe('sent');
+  });
+
+  // Last: it leaves the cluster without one master.
+  it('answers /health 503 once a master is gone, though the others still answer', async () => {
+    const [gone] = cluster.nodes;
+    await cluster.stopNode(gone);
+    const failing = await waitFor('/health to report the lost master', async () => {
+      const health = await fetch(`${herald.url}/health`);
+      return health.status === 503 && ((await health.json()) as { error: Record<string, { status: string; message: string }> }).error;
+    });
+    expect(failing.redis.status).toBe('down');
+    expect(failing.redis.message).toMatch(/^2 of 3 masters answer$|^cluster_state is fail$/);
   });
 });

@@ -47,6 +47,8 @@ export interface LocalRedis {
 export interface LocalRedisCluster {
   /** `127.0.0.1:<port>` of each master, as REDIS_CLUSTER_NODES takes them. */
   nodes: string[];
+  /** Stops one master (one of `nodes`), as a crashed node would leave the cluster. */
+  stopNode(node: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -361,7 +363,12 @@ export async function startRedisCluster(opts: StartRedisClusterOptions): Promise
     for (const { port, server } of launched) {
       await server.waitUntil(async () => (await runRedisCli(cli, ['-p', String(port), 'cluster', 'info']).catch(() => '')).includes('cluster_state:ok'), REDIS_START_TIMEOUT_MS);
     }
-    return { nodes, stop };
+    const stopNode = async (node: string) => {
+      const launch = launched.find(({ port }) => node === `127.0.0.1:${port}`);
+      if (!launch) throw new Error(`${node} is not a node of this cluster (${nodes.join(', ')})`);
+      await launch.server.stop();
+    };
+    return { nodes, stopNode, stop };
   } catch (error) {
     await stop();
     throw error;
