@@ -5,7 +5,7 @@ import { DAY, HOUR, MINUTE } from '../../bench/support/time';
 import { signToken } from '../../bench/support/tokens';
 import { SmtpPeer } from '../support/smtp-peer';
 import { FaultRun, faultSize } from './support/fault-run';
-import { emailArrivals, inAppArrivals, pendingCount, printTally, tally } from './support/tally';
+import { inAppArrivals, pendingCount, printTally, tally } from './support/tally';
 
 const REQUESTS = faultSize('CONCURRENT_REQUESTS', 50);
 const TIMEOUT_MS = 90_000;
@@ -106,7 +106,7 @@ describe('the same booking change sent 50 times at once', () => {
         [one().bookingId],
       );
       const keyOf = new Map(rows.map((row) => [row.id, row.key]));
-      const arrivals = [...(await inAppArrivals(run.db, sink)), ...emailArrivals(peer)].filter((id) => keyOf.has(id)).map((id) => keyOf.get(id)!);
+      const arrivals = [...(await inAppArrivals(run.db, sink)), ...peer.notificationIds()].filter((id) => keyOf.has(id)).map((id) => keyOf.get(id)!);
       const parties = await run.db.query<{ customer_id: string; provider_id: string }>(`select customer_id, provider_id from bookings where id = $1`, [one().bookingId]);
       const { customer_id: customer, provider_id: provider } = parties.rows[0];
       const counted = tally([customer, provider].flatMap((party) => [`${party}:email`, `${party}:in_app`]), arrivals);

@@ -7,7 +7,7 @@ import { LocalPostgres, startPostgres } from '../../scripts/support/local-servic
 import { migrateDatabase } from '../../src/core/database/migrate';
 import { DueStream, streamWithFaults } from './support/due-stream';
 import { FaultRun, faultSize } from './support/fault-run';
-import { emailArrivals, faults, inAppArrivals, NO_FAULTS, printTally, rowIds, tally } from './support/tally';
+import { faults, inAppArrivals, NO_FAULTS, printTally, rowIds, tally } from './support/tally';
 
 const IN_APP = faultSize('POSTGRES_IN_APP', 3000);
 const EMAIL = faultSize('POSTGRES_EMAIL', 600);
@@ -68,7 +68,7 @@ describe('Postgres restarted mid-run', () => {
   });
 
   it('delivers every email once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'email'`), emailArrivals(stream.peer));
+    const counted = tally(await rowIds(run.db, `channel = 'email'`), stream.peer.notificationIds());
     printTally('postgres-restart email', counted, 'Postgres restarted');
     expect(faults(counted)).toEqual(NO_FAULTS);
   });

@@ -6,7 +6,7 @@ import { statusCounts } from '../../bench/support/seed';
 import { LocalRedis, startRedis } from '../../scripts/support/local-services';
 import { DueStream, streamWithFaults } from './support/due-stream';
 import { FaultRun, faultSize } from './support/fault-run';
-import { emailArrivals, faults, inAppArrivals, NO_FAULTS, printTally, rowIds, tally } from './support/tally';
+import { faults, inAppArrivals, NO_FAULTS, printTally, rowIds, tally } from './support/tally';
 
 const IN_APP = faultSize('REDIS_IN_APP', 3000);
 const EMAIL = faultSize('REDIS_EMAIL', 600);
@@ -70,7 +70,7 @@ describe('Redis restarted and flushed mid-run', () => {
   });
 
   it('delivers every email once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'email'`), emailArrivals(stream.peer));
+    const counted = tally(await rowIds(run.db, `channel = 'email'`), stream.peer.notificationIds());
     printTally('redis-outage email', counted, 'Redis restarted, then FLUSHALL');
     expect(faults(counted)).toEqual(NO_FAULTS);
   });

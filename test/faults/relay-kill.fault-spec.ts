@@ -6,7 +6,7 @@ import { DAY, HOUR, MINUTE } from '../../bench/support/time';
 import { signToken } from '../../bench/support/tokens';
 import { SmtpPeer } from '../support/smtp-peer';
 import { FaultRun, faultSize } from './support/fault-run';
-import { emailArrivals, inAppArrivals, printTally, rowIds, tally } from './support/tally';
+import { inAppArrivals, printTally, rowIds, tally } from './support/tally';
 
 const ROUNDS = faultSize('RELAY_KILLS', 5);
 const BOOKINGS_PER_ROUND = faultSize('RELAY_BOOKINGS', 40);
@@ -36,7 +36,7 @@ describe('the relay SIGKILLed right after bookings commit', () => {
 
   /** Emails the SMTP server holds whose row is still `sending`: sent, but Herald has not recorded it. */
   async function acceptedUnrecorded(): Promise<string[]> {
-    const ids = emailArrivals(peer).filter((id) => /^[0-9a-f-]{36}$/.test(id));
+    const ids = peer.notificationIds().filter((id) => /^[0-9a-f-]{36}$/.test(id));
     return rowIds(run.db, `status = 'sending' and id = any($1::uuid[])`, [ids]);
   }
 
@@ -110,7 +110,7 @@ describe('the relay SIGKILLed right after bookings commit', () => {
   });
 
   it('loses no email, and repeats only those the SMTP server had taken when their worker died', async () => {
-    const arrivals = emailArrivals(peer);
+    const arrivals = peer.notificationIds();
     const counted = tally(expectedKeys('email'), await arrivalKeys('email', arrivals));
     printTally('relay-kill email', counted, `${acceptedWhenKilled.size} emails were accepted by SMTP but unrecorded when their worker died`);
     expect(counted.lost).toBe(0);

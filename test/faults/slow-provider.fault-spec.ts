@@ -1,7 +1,7 @@
 import { insertBookedCustomers, insertDueRows, statusCounts } from '../../bench/support/seed';
 import { SmtpPeer } from '../support/smtp-peer';
 import { FaultRun, faultSize } from './support/fault-run';
-import { emailArrivals, faults, NO_FAULTS, pendingCount, printTally, rowIds, tally } from './support/tally';
+import { faults, NO_FAULTS, pendingCount, printTally, rowIds, tally } from './support/tally';
 
 const EMAIL = faultSize('SLOW_EMAIL', 100);
 /** Per message: a batch of 100 at 5 sends at once then lasts ~12 s, longer than the suite's 10 s sending lease. */
@@ -31,7 +31,7 @@ describe('an SMTP server slow enough that a batch outlasts its sending lease', (
   afterAll(() => run?.close());
 
   it('gets every email to the server at least once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'email'`), emailArrivals(peer));
+    const counted = tally(await rowIds(run.db, `channel = 'email'`), peer.notificationIds());
     const counts = JSON.stringify(await statusCounts(run.db));
     printTally('slow-provider email', counted, `SMTP answers each message after ${SMTP_DELAY_MS} ms; rows ${counts} after ${TIMEOUT_MS / 1000} s`);
     expect({ lost: counted.lost, unexpected: counted.unexpected }).toEqual({ lost: 0, unexpected: 0 });
@@ -42,7 +42,7 @@ describe('an SMTP server slow enough that a batch outlasts its sending lease', (
   it('delivers every email once and records it sent', async () => {
     expect(settled).toBe(true);
     expect(await statusCounts(run.db)).toEqual({ sent: EMAIL });
-    const counted = tally(await rowIds(run.db, `channel = 'email'`), emailArrivals(peer));
+    const counted = tally(await rowIds(run.db, `channel = 'email'`), peer.notificationIds());
     expect(faults(counted)).toEqual(NO_FAULTS);
   });
 });

@@ -100,6 +100,16 @@ export class SmtpPeer {
     return this.received.filter((mail) => mail.raw.toString('utf8').includes(needle));
   }
 
+  /** The notification each message names in its X-Herald-Notification header, one per message received, repeats included. */
+  notificationIds(): string[] {
+    return this.received.map((mail) => SmtpPeer.header(mail, 'X-Herald-Notification') ?? 'no X-Herald-Notification header');
+  }
+
+  /** The first value of header `name` in `mail`, up to the first space. */
+  static header(mail: ReceivedMail, name: string): string | null {
+    return new RegExp(`^${name}:\\s*(\\S+)`, 'im').exec(mail.raw.toString('utf8'))?.[1] ?? null;
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

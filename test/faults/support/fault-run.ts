@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { Deployment, DeploymentOptions, ProcessSpec } from '../../../bench/support/herald';
 import { pollUntil } from '../../../bench/support/time';
 import { createTestDatabase } from '../../support/databases';
+import { FaultProxy } from './fault-proxy';
 
 /**
  * A size of the fault suite: FAULT_<NAME> when set, else `fallback` times FAULT_SCALE (default 1),
@@ -33,6 +34,7 @@ export class FaultRun {
   readonly keyPrefix: string;
   private readonly deployments = new Set<Deployment>();
   private readonly closers: (() => Promise<unknown>)[] = [];
+  private proxies: { postgres?: FaultProxy; redis?: FaultProxy } = {};
 
   private constructor(
     readonly name: string,
@@ -53,9 +55,22 @@ export class FaultRun {
     return new FaultRun(name, database.url, own.redisUrl ?? process.env.HERALD_TEST_REDIS_URL!, db, database.drop);
   }
 
+  /**
+   * From now on Herald's processes reach Postgres or Redis through these proxies, so their
+   * connections can be cut or frozen; the run's own clients still connect directly.
+   */
+  routeThrough(proxies: { postgres?: FaultProxy; redis?: FaultProxy }): void {
+    this.proxies = proxies;
+  }
+
   /** Where a Herald process of this scenario points, with `env` over the bench's production defaults. */
   target(env: Record<string, string> = {}): Omit<DeploymentOptions, 'processes'> {
-    return { databaseUrl: this.databaseUrl, redisUrl: this.redisUrl, keyPrefix: this.keyPrefix, env: { ...FAULT_SETTINGS, ...env } };
+    return {
+      databaseUrl: this.proxies.postgres?.url ?? this.databaseUrl,
+      redisUrl: this.proxies.redis?.url ?? this.redisUrl,
+      keyPrefix: this.keyPrefix,
+      env: { ...FAULT_SETTINGS, ...env },
+    };
   }
 
   /** Starts Herald processes (`node dist/src/main.js`) and waits until each is up. */

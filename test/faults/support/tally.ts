@@ -1,6 +1,5 @@
 import { Pool } from 'pg';
 import { DeliverySink } from '../../../bench/support/sink';
-import { SmtpPeer } from '../../support/smtp-peer';
 
 /** What reached the peers against what was planned, one key per message. */
 export interface Tally {
@@ -43,10 +42,6 @@ export function printTally(scenario: string, counted: Tally, note = ''): void {
 export const faults = (counted: Tally) => ({ lost: counted.lost, duplicated: counted.duplicated, unexpected: counted.unexpected });
 export const NO_FAULTS = { lost: 0, duplicated: 0, unexpected: 0 };
 
-/** The notification id of every email the SMTP peer accepted (its X-Herald-Notification header), repeats included. */
-export function emailArrivals(peer: SmtpPeer): string[] {
-  return peer.received.map((mail) => /^X-Herald-Notification:\s*(\S+)/im.exec(mail.raw.toString('utf8'))?.[1] ?? 'no X-Herald-Notification header');
-}
 
 /**
  * In-app arrivals: every announcement on the live topic, and a sent row that was never
