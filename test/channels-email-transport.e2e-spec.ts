@@ -13,7 +13,7 @@ describe(`${NodemailerTransport.name} (against a local SMTP server)`, () => {
 
   beforeAll(async () => {
     peer = await SmtpPeer.start();
-    sut = NodemailerTransport.fromUrl(peer.url, 5);
+    sut = NodemailerTransport.fromUrl(peer.url);
   });
   afterAll(async () => {
     sut?.onModuleDestroy();
@@ -72,7 +72,7 @@ describe(`${NodemailerTransport.name} (against a local SMTP server)`, () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const nowhere = NodemailerTransport.fromUrl(`smtp://127.0.0.1:${port}?tls=false`, 1);
+    const nowhere = NodemailerTransport.fromUrl(`smtp://127.0.0.1:${port}?tls=false`);
     try {
       expect(await failureOf(nowhere.send(mail('f@herald.test')))).toMatchObject({ retryable: true, code: 'smtp_connection' });
     } finally {

@@ -18,7 +18,7 @@ export class EmailModule {
       providers: [
         {
           provide: MailTransport,
-          useFactory: (): MailTransport => (config.SMTP_URL ? NodemailerTransport.fromUrl(config.SMTP_URL, config.SMTP_MAX_CONNECTIONS) : new UnconfiguredMailTransport()),
+          useFactory: (): MailTransport => (config.SMTP_URL ? NodemailerTransport.fromUrl(config.SMTP_URL) : new UnconfiguredMailTransport()),
         },
         EmailSender,
       ],

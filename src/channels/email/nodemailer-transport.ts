@@ -12,7 +12,7 @@ import { classifySmtpFailure, SmtpFailure } from './smtp-errors';
  * (local test servers only). User and password are URL-encoded, e.g.
  * `smtps://apikey:SG.xxx@smtp.sendgrid.net:465` or `smtp://apikey:SG.xxx@smtp.sendgrid.net:587`.
  */
-export function smtpOptionsFromUrl(smtpUrl: string, maxConnections = 5): SMTPPool.Options {
+export function smtpOptionsFromUrl(smtpUrl: string): SMTPPool.Options {
   const url = new URL(smtpUrl);
   const secure = url.protocol === 'smtps:';
   if (!secure && url.protocol !== 'smtp:') throw new Error(`SMTP_URL must start with smtp:// or smtps:// (got ${url.protocol}//)`);
@@ -21,7 +21,7 @@ export function smtpOptionsFromUrl(smtpUrl: string, maxConnections = 5): SMTPPoo
   if (tls !== null && !['false', 'required', 'true'].includes(tls)) throw new Error(`SMTP_URL: tls must be false, true or required (got ${tls})`);
   return {
     pool: true,
-    maxConnections,
+    maxConnections: 5,
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : secure ? 465 : 587,
     secure,
@@ -40,8 +40,8 @@ export class NodemailerTransport extends MailTransport implements OnModuleDestro
     super();
   }
 
-  static fromUrl(smtpUrl: string, maxConnections: number): NodemailerTransport {
-    return new NodemailerTransport(nodemailer.createTransport(smtpOptionsFromUrl(smtpUrl, maxConnections)));
+  static fromUrl(smtpUrl: string): NodemailerTransport {
+    return new NodemailerTransport(nodemailer.createTransport(smtpOptionsFromUrl(smtpUrl)));
   }
 
   async send(mail: OutgoingMail): Promise<MailReceipt> {

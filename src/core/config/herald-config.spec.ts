@@ -50,14 +50,6 @@ describe(loadConfig.name, () => {
     }
   });
 
-  it('lets a worker take only the email batches its SMTP connections can send, so other workers get the rest', () => {
-    const defaults = loadConfig({ AUTH_JWT_SECRET: SECRET });
-    expect(['in_app', 'telegram', 'email', 'sms'].map((channel) => defaults.consumerConcurrency(channel))).toEqual([10, 10, 2, 10]);
-    const wide = loadConfig({ AUTH_JWT_SECRET: SECRET, SMTP_MAX_CONNECTIONS: '20', NOTIFY_SEND_CONCURRENCY: 'email=4' });
-    expect(wide.consumerConcurrency('email')).toBe(6);
-    expect(loadConfig({ AUTH_JWT_SECRET: SECRET, SMTP_MAX_CONNECTIONS: '100', NOTIFY_SEND_CONCURRENCY: 'email=1' }).consumerConcurrency('email')).toBe(10);
-  });
-
   it('knows which parts a role runs', () => {
     const worker = loadConfig({ AUTH_JWT_SECRET: SECRET, HERALD_ROLE: 'worker' });
     expect([worker.runs(ProcessRole.Api), worker.runs(ProcessRole.Worker), worker.runs(ProcessRole.Scheduler)]).toEqual([false, true, false]);

@@ -226,7 +226,7 @@ export class HeraldConfig {
   @Matches(DURATION_LIST)
   NOTIFY_RETRY_DELAYS: string = '60s,120s,240s';
 
-  /** Batches one worker process works on at once, per channel (email: at most what keeps its SMTP connections busy, see consumerConcurrency). */
+  /** Notifications one worker process sends at the same time. */
   @IsInt()
   @Min(1)
   @Max(500)
@@ -378,12 +378,6 @@ export class HeraldConfig {
   @IsOptional()
   @IsUrl({ protocols: ['smtp', 'smtps'], require_tld: false, require_protocol: true })
   SMTP_URL?: string = undefined;
-
-  /** SMTP connections one worker process keeps open at most (a provider limits them per client). */
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  SMTP_MAX_CONNECTIONS: number = 5;
 
   /** Sender of every email. */
   @IsString()
@@ -548,16 +542,6 @@ export class HeraldConfig {
   sendConcurrency(channel: string): number {
     const named = this.NOTIFY_SEND_CONCURRENCY.split(',').find((entry) => entry.startsWith(`${channel}=`));
     return named ? Math.max(1, Number(named.split('=')[1])) : (DEFAULT_SEND_CONCURRENCY[channel] ?? 5);
-  }
-
-  /**
-   * Batches of `channel` one worker process takes at once. For email, only as many as keep its
-   * SMTP connections busy, and one more ready: a batch taken beyond that waits on this worker's
-   * connections while another worker, idle, could send it.
-   */
-  consumerConcurrency(channel: string): number {
-    if (channel !== 'email') return this.NOTIFY_WORKER_CONCURRENCY;
-    return Math.min(this.NOTIFY_WORKER_CONCURRENCY, Math.ceil(this.SMTP_MAX_CONNECTIONS / this.sendConcurrency(channel)) + 1);
   }
 
   runs(part: Exclude<ProcessRole, ProcessRole.All>): boolean {

@@ -34,7 +34,7 @@ export class ChannelConsumers implements OnApplicationBootstrap, BeforeApplicati
       const worker = new Worker<DeliveryBatch>(deliveryQueueName(channel), (job: Job<DeliveryBatch>) => this.consume(channel, job.data), {
         connection: this.connections.bullmqConnection(`consumer-${channel}`),
         prefix: bullPrefix(this.config),
-        concurrency: this.config.consumerConcurrency(channel),
+        concurrency: this.config.NOTIFY_WORKER_CONCURRENCY,
       });
       // Redis hiccups (and connections closing at shutdown) are logged; unhandled they would crash the process.
       worker.on('error', (error) => this.logger.warn(`Consumer of ${channel}: ${error.message}`));
