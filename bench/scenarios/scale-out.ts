@@ -3,7 +3,7 @@ import { NOTIFICATIONS_QUEUE } from '../../src/notifications/queue/notification-
 import { bullConnection } from '../support/bullmq-baseline';
 import { awaitSettled, describeCounts, writeDueRows } from '../support/due-rows';
 import { ProcessSpec } from '../support/herald';
-import { atMost, Metric, metric } from '../support/report';
+import { atLeast, atMost, Metric, metric } from '../support/report';
 import { Scenario, ScenarioRun } from '../support/scenario';
 import { insertBookedCustomers } from '../support/seed';
 import { perSecond } from '../support/stats';
@@ -21,6 +21,15 @@ const TOPOLOGIES: readonly Topology[] = [
   { api: 0, worker: 2, scheduler: 1 },
   { api: 2, worker: 3, scheduler: 2 },
 ];
+
+/** Workers in the provider-bound rounds, each beside one scheduler. */
+const PROVIDER_BOUND_WORKERS: readonly number[] = [1, 2, 3];
+
+/**
+ * How late the SMTP server answers each message, as a relay does (tens of milliseconds): a
+ * worker's sends then wait on the provider through its few SMTP connections, not on the CPU.
+ */
+const PROVIDER_ANSWER_MS = 50;
 
 /** Maintenance ticks this often, so every round sees several asked for by each scheduler. */
 const PROMOTE_EVERY = '2s';
@@ -97,18 +106,21 @@ async function watchTicks(run: ScenarioRun): Promise<{ completions: Map<string, 
  * one, two and three worker processes, the largest with two API and two scheduler processes
  * beside them: rows per second from that moment until Postgres records every one `sent`. Each
  * message must arrive once on the live topic, and each maintenance tick must run once however
- * many schedulers ask for it.
+ * many schedulers ask for it. In-app sends are CPU work, so on a machine of few cores more
+ * processes share the same CPU; the provider-bound email rounds show what more workers add when
+ * sends wait on a provider instead, as real ones do.
  */
 export const scaleOut: Scenario = {
   name: 'scale-out',
-  description: 'due in-app rows delivered per second by 1, 2 and 3 worker processes (the last with 2 API and 2 schedulers): each sent once, each tick run once',
+  description:
+    'due in-app rows delivered per second by 1, 2 and 3 worker processes (the last with 2 API and 2 schedulers), then due emails through 1, 2 and 3 workers to a provider answering in 50 ms: each sent once, each tick run once',
   async run(run) {
     const count = run.settings.scaled('N', 20_000, 100);
     const recipients = run.settings.scaled('USERS', 500, 10);
     const timeoutMs = run.settings.fixed('TIMEOUT_S', 300) * SECOND;
     await insertBookedCustomers(run.db, { customers: recipients });
 
-    const rounds: { topology: Topology; perSecond: number | null; sent: number; doubles: number; walPerRow: number }[] = [];
+    const rounds: { topology: Topology; perSecond: number | null; expected: number; sent: number; doubles: number; walPerRow: number }[] = [];
     let tickRepeats = 0;
     for (const topology of TOPOLOGIES) {
       await run.db.query(`delete from notifications`);
@@ -129,7 +141,7 @@ export const scaleOut: Scenario = {
       const rate = settled.done && elapsedMs !== null ? perSecond(sent, elapsedMs) : null;
       const repeats = [...ticks.completions.values()].reduce((sum, runs) => sum + runs - 1, 0);
       tickRepeats += repeats;
-      rounds.push({ topology, perSecond: rate, sent, doubles: sink.doubles, walPerRow });
+      rounds.push({ topology, perSecond: rate, expected: count, sent, doubles: sink.doubles, walPerRow });
       run.notes.push(
         `${describeTopology(topology)}: ${describeCounts(settled.counts, count)}${rate === null ? ', timed out' : `, ${Math.round(rate)}/s`}; ` +
           `live topic ${sink.distinct} delivered, ${sink.doubles} doubles; ${ticks.completions.size} tick jobs ran, ${repeats} more than once, ` +
@@ -139,6 +151,7 @@ export const scaleOut: Scenario = {
     }
     // The last round's rows, all sent: what a day of them takes on disk (the README's Capacity section).
     const storage = await storagePerRow(run);
+    const providerBound = await providerBoundRounds(run, run.settings.scaled('EMAIL_N', 3_000, 100), timeoutMs);
     run.details.bytesPerRow = storage;
     const { packed } = storage;
 
@@ -151,11 +164,22 @@ export const scaleOut: Scenario = {
         baseline: round === one ? null : one.perSecond,
       }),
     );
+    const [alone] = providerBound;
     metrics.push(
+      ...providerBound.map((round) =>
+        metric({
+          name: `emails/s, provider answering in ${PROVIDER_ANSWER_MS} ms, ${round.workers} worker${round.workers > 1 ? 's' : ''}`,
+          unit: '/s',
+          measured: round.perSecond,
+          baseline: round === alone ? null : alone.perSecond,
+          // Sends wait on the provider, so each worker adds its own connections' worth, less what the shared CPU takes.
+          ratioTarget: round === alone ? undefined : atLeast(0.8 * round.workers),
+        }),
+      ),
       metric({
         name: 'sent twice or not sent',
         unit: '',
-        measured: rounds.reduce((sum, round) => sum + round.doubles + (count - round.sent), 0),
+        measured: [...rounds, ...providerBound].reduce((sum, round) => sum + round.doubles + (round.expected - round.sent), 0),
         target: atMost(0),
       }),
       metric({ name: 'tick runs beyond one', unit: '', measured: tickRepeats, target: atMost(0) }),
@@ -165,3 +189,45 @@ export const scaleOut: Scenario = {
     return metrics;
   },
 };
+
+const meanOf = (values: number[]): number => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : 0);
+
+/**
+ * The same due emails through 1, 2 and 3 workers, the SMTP server answering each one
+ * PROVIDER_ANSWER_MS late: emails per second from the first one's due time until the last is
+ * recorded, and how many arrived twice (by their X-Herald-Notification header) or not at all.
+ */
+async function providerBoundRounds(
+  run: ScenarioRun,
+  count: number,
+  timeoutMs: number,
+): Promise<{ workers: number; perSecond: number | null; expected: number; sent: number; doubles: number }[]> {
+  const rounds = [];
+  for (const workers of PROVIDER_BOUND_WORKERS) {
+    await run.db.query(`delete from notifications`);
+    const { peer, env } = await run.emailPeer({ keepMessages: true, answerDelayMs: PROVIDER_ANSWER_MS });
+    const deployment = await run.deploy([...Array.from({ length: workers }, () => ({ role: 'worker' as const })), { role: 'scheduler' }], env);
+    const rows = await writeDueRows(run, deployment, { count, channel: 'email', spreadMs: 0, keyPrefix: `${run.scenario.name}-email-${workers}` });
+    // How many messages the provider holds at once, sampled: what the workers' connections carry.
+    const atProvider: number[] = [];
+    const sampler = setInterval(() => Date.now() >= rows.firstDueAt && atProvider.push(peer.answering), 50);
+    const settled = await awaitSettled(run, count, rows.firstDueAt + timeoutMs - Date.now());
+    clearInterval(sampler);
+    await run.stopDeployments();
+    await peer.stop();
+
+    const arrivals = peer.notificationIds();
+    const distinct = new Set(arrivals).size;
+    const sent = settled.counts.sent ?? 0;
+    const elapsedMs = settled.lastSentAt === null ? null : settled.lastSentAt - rows.firstDueAt;
+    const rate = settled.done && elapsedMs !== null ? perSecond(sent, elapsedMs) : null;
+    rounds.push({ workers, perSecond: rate, expected: count, sent: Math.min(sent, distinct), doubles: arrivals.length - distinct });
+    run.notes.push(
+      `${workers} worker${workers > 1 ? 's' : ''}, provider answering in ${PROVIDER_ANSWER_MS} ms: ${describeCounts(settled.counts, count)}` +
+        `${rate === null ? ', timed out' : `, ${Math.round(rate)}/s`}; the SMTP server took ${distinct} distinct emails, ${arrivals.length - distinct} again, ` +
+        `holding ${meanOf(atProvider).toFixed(1)} at once on average (at most ${Math.max(0, ...atProvider)})`,
+    );
+    run.details[`provider-bound-${workers}`] = { workers, ...settled, elapsedMs, received: arrivals.length, distinct, atProvider: { mean: meanOf(atProvider), max: Math.max(0, ...atProvider) } };
+  }
+  return rounds;
+}

@@ -9,7 +9,7 @@ const LEAD_MS = 5 * SECOND;
 export interface DueRowsSpec {
   count: number;
   recipients: number;
-  channel: 'in_app' | 'telegram';
+  channel: 'in_app' | 'telegram' | 'email';
   /** Rows fall due evenly over this long (0: all at once). */
   spreadMs: number;
   /** Herald processes; one scheduler is added, as every deployment has one. */

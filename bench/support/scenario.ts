@@ -124,9 +124,12 @@ export class ScenarioRun extends ScenarioRecord {
     return redis;
   }
 
-  /** A local SMTP server that accepts and counts every message; returns it with the setting that points Herald at it. */
-  async emailPeer(): Promise<{ peer: SmtpPeer; env: Record<string, string> }> {
-    const peer = await SmtpPeer.start({ keepMessages: false });
+  /**
+   * A local SMTP server that accepts and counts every message (and keeps each with `keepMessages`,
+   * answering `answerDelayMs` late as a relay would); returns it with the setting that points Herald at it.
+   */
+  async emailPeer(options: { keepMessages?: boolean; answerDelayMs?: number } = {}): Promise<{ peer: SmtpPeer; env: Record<string, string> }> {
+    const peer = await SmtpPeer.start({ keepMessages: false, ...options });
     this.closers.push(() => peer.stop());
     return { peer, env: { SMTP_URL: peer.url } };
   }
