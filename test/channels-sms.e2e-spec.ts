@@ -4,7 +4,8 @@ import { DeliveryService } from '../src/notifications/delivery/delivery.service'
 import { MaintenanceService } from '../src/notifications/delivery/maintenance.service';
 import { Notification } from '../src/notifications/notification.entity';
 import { RenderedMessage } from '../src/notifications/rendering/message-renderer';
-import { NotificationChannel, NotificationStatus } from '../src/notifications/notification.entity';
+import { NotificationChannel, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
+import { MessageAbout, NOTHING_TO_RENEW } from '../src/notifications/channels/channel-sender';
 import { User } from '../src/users/user.entity';
 import { insertNotification, rowOf, settled, sleep } from './notifications-delivery.fixtures';
 import { startTestApp, TestApp } from './support/test-app';
@@ -13,6 +14,8 @@ import { TwilioPeer } from './support/twilio-peer';
 /** What Twilio is told to call; the app itself listens elsewhere, as behind a reverse proxy. */
 const PUBLIC_BASE_URL = 'https://herald.example.test';
 const FROM = '+15005550006';
+
+const ABOUT: MessageAbout = { type: NotificationType.booking_reminder, booking: null };
 
 describe('channels: SMS through Twilio (e2e)', () => {
   let t: TestApp;
@@ -115,7 +118,7 @@ describe('channels: SMS through Twilio (e2e)', () => {
         await t.orm.em.fork().nativeUpdate(Notification, { id: row.id }, status === NotificationStatus.sending ? { status, attempts: 1, leaseUntil: lease } : { status, attempts: 1 });
         const sender = t.app.get(SmsSender);
         const message: RenderedMessage = { subject: 'Reminder', text: 'Your Haircut starts soon.' };
-        const { providerMessageId } = await sender.send(row.id, { userId: t.users.customer.id, to: phoneOf('customer'), locale: 'en' }, message);
+        const { providerMessageId } = await sender.send(row.id, { userId: t.users.customer.id, to: phoneOf('customer'), locale: 'en' }, message, ABOUT, NOTHING_TO_RENEW);
         return { row, lease, sid: providerMessageId! };
       }
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TelegramSender } from '../src/channels/telegram/telegram.sender';
+import { LeaseLost, MessageAbout, NOTHING_TO_RENEW } from '../src/notifications/channels/channel-sender';
+import { NotificationType } from '../src/notifications/notification.entity';
 import { BotApiCall, TELEGRAM_LIMITS, TelegramBotApi } from './support/telegram-bot-api';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -7,6 +9,7 @@ const BOT_ID = '123456789';
 const TOKEN = `${BOT_ID}:TEST-token_abcdefghijklmnopqrstuvwxyz`;
 const MAX_PER_SECOND = 25;
 const PER_CHAT_MS = 1000;
+const ABOUT: MessageAbout = { type: NotificationType.booking_reminder, booking: null };
 
 /** The most arrivals in any 1 s window. */
 function busiestSecond(calls: BotApiCall[]): number {
@@ -64,7 +67,7 @@ describe('channels: Telegram rate limits shared by two worker processes (e2e)', 
     // Ten to one chat, the rest spread over 49 others; the two processes take turns.
     const messages = Array.from({ length: 200 }, (_, i) => ({ subject: `Burst ${i}`, chat: i < 10 ? busyChat : chats[i % chats.length] }));
     const results = await Promise.allSettled(
-      messages.map(({ subject, chat }, i) => senders[i % 2].send(randomUUID(), { userId: randomUUID(), to: chat, locale: 'en' }, { subject, text: 'x' })),
+      messages.map(({ subject, chat }, i) => senders[i % 2].send(randomUUID(), { userId: randomUUID(), to: chat, locale: 'en' }, { subject, text: 'x' }, ABOUT, NOTHING_TO_RENEW)),
     );
 
     const sends = api.callsOf('sendMessage');
@@ -81,4 +84,30 @@ describe('channels: Telegram rate limits shared by two worker processes (e2e)', 
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key.startsWith(`${first.config.REDIS_KEY_PREFIX}:tg-limit:${BOT_ID}:`) && !key.includes(TOKEN.split(':')[1])).toBe(true);
   }, 60_000);
+
+  // A message waiting behind the limit must not go on a lease taken before the wait: the wait can outlast it.
+  it('renews each message’s lease once the limit gives it its slot, right before its sendMessage, and sends nothing when the lease is lost', async () => {
+    const sender = first.app.get(TelegramSender);
+    const chat = '9100';
+    const renewedAt: number[] = [];
+    const before = api.callsOf('sendMessage').length;
+    // Three to one chat: the second and third wait PER_CHAT_MS each behind the one before.
+    await Promise.all(
+      [0, 1, 2].map((i) =>
+        sender.send(randomUUID(), { userId: randomUUID(), to: chat, locale: 'en' }, { subject: `Paced ${i}`, text: 'x' }, ABOUT, async () => void renewedAt.push(Date.now())),
+      ),
+    );
+    const calls = api.callsOf('sendMessage').slice(before);
+    expect(calls).toHaveLength(3);
+    renewedAt.sort((a, b) => a - b);
+    for (const [i, call] of calls.entries()) {
+      expect(call.at - renewedAt[i]).toBeGreaterThanOrEqual(0);
+      expect(call.at - renewedAt[i]).toBeLessThan(PER_CHAT_MS / 2);
+    }
+    expect(renewedAt[2] - renewedAt[0]).toBeGreaterThanOrEqual(2 * PER_CHAT_MS - 50);
+
+    const lost = new LeaseLost('taken-over');
+    await expect(sender.send(randomUUID(), { userId: randomUUID(), to: '9101', locale: 'en' }, { subject: 'Lost', text: 'x' }, ABOUT, () => Promise.reject(lost))).rejects.toBe(lost);
+    expect(api.callsOf('sendMessage').slice(before)).toHaveLength(3);
+  }, 30_000);
 });

@@ -1,5 +1,5 @@
 import { Booking, BookingStatus } from '../src/bookings/booking.entity';
-import { ChannelAddress, ChannelError, ChannelSender, SendReceipt } from '../src/notifications/channels/channel-sender';
+import { BeforeProviderCall, ChannelAddress, ChannelError, ChannelSender, MessageAbout, SendReceipt } from '../src/notifications/channels/channel-sender';
 import { Notification, NotificationChannel, NotificationPayload, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
 import { RenderedMessage } from '../src/notifications/rendering/message-renderer';
 import { User } from '../src/users/user.entity';
@@ -61,7 +61,8 @@ export class ScriptedSender extends ChannelSender {
     return user.phone ? { userId: user.id, to: user.phone, locale: user.locale } : null;
   }
 
-  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
+  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage, _about: MessageAbout, beforeProviderCall: BeforeProviderCall): Promise<SendReceipt> {
+    await beforeProviderCall();
     this.sends.push({ by: this.label, notificationId, to: address.to, subject: message.subject, at: this.now() });
     const step = this.scripts.get(notificationId)?.shift() ?? 'ok';
     if (step !== 'ok') throw step;

@@ -1,5 +1,5 @@
 import { CHANNEL_SENDERS } from '../src/notifications/channels/channel-registry';
-import { ChannelAddress, ChannelError, ChannelSender, SendReceipt } from '../src/notifications/channels/channel-sender';
+import { BeforeProviderCall, ChannelAddress, ChannelError, ChannelSender, MessageAbout, SendReceipt } from '../src/notifications/channels/channel-sender';
 import { DeliveryService } from '../src/notifications/delivery/delivery.service';
 import { MaintenanceService } from '../src/notifications/delivery/maintenance.service';
 import { Notification, NotificationChannel, NotificationReason, NotificationStatus, NotificationType } from '../src/notifications/notification.entity';
@@ -29,7 +29,8 @@ class FakeTelegram extends ChannelSender {
     return user.telegramChatId ? { userId: user.id, to: String(user.telegramChatId), locale: user.locale } : null;
   }
 
-  async send(notificationId: string, address: ChannelAddress, _message: RenderedMessage): Promise<SendReceipt> {
+  async send(notificationId: string, address: ChannelAddress, _message: RenderedMessage, _about: MessageAbout, beforeProviderCall: BeforeProviderCall): Promise<SendReceipt> {
+    await beforeProviderCall();
     this.sends.push({ notificationId, to: address.to });
     if (address.to === FAILS_FOR_GOOD) throw ChannelError.permanent('Forbidden: bot was blocked by the user', 'blocked');
     if (address.to === ALWAYS_BUSY) throw ChannelError.retryable('429 Too Many Requests', undefined, 'http_429');

@@ -8,7 +8,7 @@ import { InboxFilter, NotificationsFilter } from './dto/notification.input';
 import { NotificationStat, TestNotificationResult } from './dto/notification.output';
 import { Notification, NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from './notification.entity';
 import { ChannelRegistry } from './channels/channel-registry';
-import { ChannelError } from './channels/channel-sender';
+import { ChannelError, NOTHING_TO_RENEW } from './channels/channel-sender';
 import { recordAudit } from '../core/audit/audit-log';
 import { TemplatesService } from '../templates/templates.service';
 import { User } from '../users/user.entity';
@@ -164,7 +164,7 @@ export class NotificationsService {
     const { message, booking } = this.templates.sample(type, channel, user);
     const id = randomUUID();
     try {
-      const receipt = await sender.send(id, address, message, { type, booking });
+      const receipt = await sender.send(id, address, message, { type, booking }, NOTHING_TO_RENEW);
       await receipt.afterRecorded?.();
       return { id, channel, route, providerMessageId: receipt.providerMessageId, subject: message.subject, text: message.text };
     } catch (error) {

@@ -60,6 +60,8 @@ export class TelegramBotApi {
   private readonly accepted: { chatId: string; at: number }[] = [];
   /** 429 answers sent, scripted or for breaking the enforced limits. */
   tooManyRequestsSent = 0;
+  /** How late a sendMessage is answered after the message was taken (see `slowDown`). */
+  private answerDelayMs = 0;
 
   constructor(
     readonly token: string,
@@ -83,6 +85,14 @@ export class TelegramBotApi {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = null;
+  }
+
+  /**
+   * From now on a message is taken (recorded, and counted as sent) at once but answered `ms`
+   * later, as a slow API is: a client gone meanwhile has sent a message it never heard about.
+   */
+  slowDown(ms: number): void {
+    this.answerDelayMs = ms;
   }
 
   /** Answers the next `times` calls of `method` with `reply` instead of succeeding. */
@@ -172,6 +182,7 @@ export class TelegramBotApi {
     const result = await this.answer(method, params);
     if (result === undefined) return send(response, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
     call.reply = { ok: true, result };
+    if (method === 'sendMessage' && this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
     send(response, 200, call.reply);
   }
 

@@ -75,6 +75,12 @@ export class TwilioPeer {
   readonly requests: TwilioPeerRequest[] = [];
   readonly messages = new Map<string, TwilioPeerMessage>();
   private readonly failures: TwilioPeerFailure[] = [];
+  /** How late a created message is answered (see `slowDown`). */
+  private answerDelayMs = 0;
+  /** Where each created message's status is reported at once, as Twilio does (see `reportEvery`). */
+  private reporting: { status: string; deliverTo: string } | null = null;
+  /** Status callbacks sent by `reportEvery`, with Herald's answer. */
+  readonly reports: { sid: string; status: number }[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -97,6 +103,23 @@ export class TwilioPeer {
     const { port } = server.address() as AddressInfo;
     holder.peer = new TwilioPeer(server, `http://127.0.0.1:${port}`, accountSid, authToken);
     return holder.peer;
+  }
+
+  /**
+   * From now on a message is created (and counted as sent) at once but answered `ms` later, as a
+   * slow API is: a client gone meanwhile has sent a message it never heard about.
+   */
+  slowDown(ms: number): void {
+    this.answerDelayMs = ms;
+  }
+
+  /**
+   * From now on every created message with a StatusCallback has `status` reported to it right
+   * away, as Twilio reports `queued`/`sent` within moments, before the create request is answered;
+   * `deliverTo` replaces the callback's origin (the Herald API process that serves it).
+   */
+  reportEvery(status: string, deliverTo: string): void {
+    this.reporting = { status, deliverTo };
   }
 
   /** Answer the next `times` Messages requests with this error. */
@@ -186,6 +209,14 @@ export class TwilioPeer {
       statusCallback: params.StatusCallback ?? null,
     };
     this.messages.set(sid, message);
+    if (this.reporting && message.statusCallback) {
+      const { status, deliverTo } = this.reporting;
+      void this.sendStatusCallback(sid, status, { deliverTo }).then(
+        (reply) => this.reports.push({ sid, status: reply.status }),
+        () => this.reports.push({ sid, status: 0 }),
+      );
+    }
+    if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
     const now = new Date().toUTCString().replace('GMT', '+0000');
     const uri = `/${API_VERSION}/Accounts/${this.accountSid}/Messages/${sid}.json`;
     answer(201, {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { addressOn, ChannelUser } from '../../notifications/channels/channel-address';
-import { ChannelAddress, ChannelError, ChannelSender, MessageAbout, SendReceipt } from '../../notifications/channels/channel-sender';
+import { BeforeProviderCall, ChannelAddress, ChannelError, ChannelSender, MessageAbout, SendReceipt } from '../../notifications/channels/channel-sender';
 import { NotificationChannel } from '../../notifications/notification.entity';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
 import { UnsubscribeLinks } from '../../preferences/unsubscribe-links';
@@ -38,7 +38,13 @@ export class EmailSender extends ChannelSender {
     return addressOn(this.channel, user);
   }
 
-  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage, { type, booking }: MessageAbout): Promise<SendReceipt> {
+  async send(
+    notificationId: string,
+    address: ChannelAddress,
+    message: RenderedMessage,
+    { type, booking }: MessageAbout,
+    beforeProviderCall: BeforeProviderCall,
+  ): Promise<SendReceipt> {
     const to = address.to.trim();
     if (!isValidEmailAddress(to)) throw ChannelError.permanent('not a valid email address', 'invalid_address');
     const mail = composeEmail({
@@ -52,7 +58,7 @@ export class EmailSender extends ChannelSender {
       messageIdDomain: this.messageIdDomain,
       now: this.clock.now(),
     });
-    const receipt = await this.transport.send(mail);
+    const receipt = await this.transport.send(mail, beforeProviderCall);
     return { providerMessageId: receipt.messageId };
   }
 }

@@ -1,3 +1,5 @@
+import { BeforeProviderCall } from '../../notifications/channels/channel-sender';
+
 /** One email as Herald hands it to an SMTP transport; no SDK types leak past this file. */
 export interface OutgoingMail {
   from: string;
@@ -31,5 +33,6 @@ export interface MailReceipt {
  * `recipient_rejected`).
  */
 export abstract class MailTransport {
-  abstract send(mail: OutgoingMail): Promise<MailReceipt>;
+  /** Sends `mail`, calling `beforeProviderCall` once a connection is free for it, right before it goes. */
+  abstract send(mail: OutgoingMail, beforeProviderCall: BeforeProviderCall): Promise<MailReceipt>;
 }

@@ -1,7 +1,8 @@
 import { OnModuleDestroy } from '@nestjs/common';
 import nodemailer, { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import { ChannelError } from '../../notifications/channels/channel-sender';
+import { Slots } from '../../core/concurrency/slots';
+import { BeforeProviderCall, ChannelError } from '../../notifications/channels/channel-sender';
 import { MailReceipt, MailTransport, OutgoingMail } from './mail-transport';
 import { classifySmtpFailure, SmtpFailure } from './smtp-errors';
 
@@ -12,6 +13,9 @@ import { classifySmtpFailure, SmtpFailure } from './smtp-errors';
  * (local test servers only). User and password are URL-encoded, e.g.
  * `smtps://apikey:SG.xxx@smtp.sendgrid.net:465` or `smtp://apikey:SG.xxx@smtp.sendgrid.net:587`.
  */
+/** SMTP connections the pool keeps open at most, per process. */
+const MAX_CONNECTIONS = 5;
+
 export function smtpOptionsFromUrl(smtpUrl: string): SMTPPool.Options {
   const url = new URL(smtpUrl);
   const secure = url.protocol === 'smtps:';
@@ -21,7 +25,7 @@ export function smtpOptionsFromUrl(smtpUrl: string): SMTPPool.Options {
   if (tls !== null && !['false', 'required', 'true'].includes(tls)) throw new Error(`SMTP_URL: tls must be false, true or required (got ${tls})`);
   return {
     pool: true,
-    maxConnections: 5,
+    maxConnections: MAX_CONNECTIONS,
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : secure ? 465 : 587,
     secure,
@@ -34,8 +38,14 @@ export function smtpOptionsFromUrl(smtpUrl: string): SMTPPool.Options {
   };
 }
 
-/** MailTransport over nodemailer's pooled SMTP transport. */
+/**
+ * MailTransport over nodemailer's pooled SMTP transport. A message waits here for one of the
+ * pool's connections, not in nodemailer's queue, so that `beforeProviderCall` runs once its
+ * connection is free and nothing but the SMTP exchange is left.
+ */
 export class NodemailerTransport extends MailTransport implements OnModuleDestroy {
+  private readonly connections = new Slots(MAX_CONNECTIONS);
+
   constructor(private readonly transporter: Transporter<SMTPPool.SentMessageInfo>) {
     super();
   }
@@ -44,7 +54,14 @@ export class NodemailerTransport extends MailTransport implements OnModuleDestro
     return new NodemailerTransport(nodemailer.createTransport(smtpOptionsFromUrl(smtpUrl)));
   }
 
-  async send(mail: OutgoingMail): Promise<MailReceipt> {
+  send(mail: OutgoingMail, beforeProviderCall: BeforeProviderCall): Promise<MailReceipt> {
+    return this.connections.within(async () => {
+      await beforeProviderCall();
+      return this.sendNow(mail);
+    });
+  }
+
+  private async sendNow(mail: OutgoingMail): Promise<MailReceipt> {
     let info: SMTPPool.SentMessageInfo;
     try {
       info = await this.transporter.sendMail({

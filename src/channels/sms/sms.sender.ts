@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { isE164Phone } from '../../core/validation/validators';
 import { addressOn, ChannelUser } from '../../notifications/channels/channel-address';
-import { ChannelAddress, ChannelError, ChannelSender, SendReceipt } from '../../notifications/channels/channel-sender';
+import { BeforeProviderCall, ChannelAddress, ChannelError, ChannelSender, MessageAbout, SendReceipt } from '../../notifications/channels/channel-sender';
 import { NotificationChannel } from '../../notifications/notification.entity';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
 import { SmsStore } from './sms.store';
@@ -43,8 +43,9 @@ export class SmsSender extends ChannelSender {
     return addressOn(this.channel, user);
   }
 
-  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
+  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage, _about: MessageAbout, beforeProviderCall: BeforeProviderCall): Promise<SendReceipt> {
     if (!isE164Phone(address.to)) throw ChannelError.permanent('the phone number is not a valid E.164 number', 'invalid_phone');
+    await beforeProviderCall();
     try {
       const sent = await this.twilio.createMessage({ to: address.to, body: smsBody(message.text), statusCallback: this.statusCallbackUrl(notificationId) });
       if (!sent.sid) this.logger.warn(`Notification ${notificationId}: Twilio accepted the message but named no SID`);

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { addressOn, ChannelUser } from '../../notifications/channels/channel-address';
-import { ChannelAddress, ChannelSender, SendReceipt } from '../../notifications/channels/channel-sender';
+import { BeforeProviderCall, ChannelAddress, ChannelSender, LeaseLost, MessageAbout, SendReceipt } from '../../notifications/channels/channel-sender';
 import { Notification, NotificationChannel } from '../../notifications/notification.entity';
 import { RenderedMessage } from '../../notifications/rendering/message-renderer';
 import { buttonsFor } from './booking-buttons';
@@ -41,20 +41,23 @@ export class TelegramSender extends ChannelSender {
     return addressOn(this.channel, user);
   }
 
-  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
+  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage, _about: MessageAbout, beforeProviderCall: BeforeProviderCall): Promise<SendReceipt> {
     const replyMarkup = await this.buttonsOf(notificationId, address);
     try {
-      const sent = await this.limits.run(address.to, () =>
-        this.bot.call('sendMessage', {
+      // The lease is renewed once the bot's rate limit has given this message its slot: that wait may be long.
+      const sent = await this.limits.run(address.to, async () => {
+        await beforeProviderCall();
+        return this.bot.call('sendMessage', {
           chat_id: address.to,
           text: toTelegramHtml(message),
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
           ...(replyMarkup ? { reply_markup: replyMarkup } : {}),
-        }),
-      );
+        });
+      });
       return { providerMessageId: `${sent.chat.id}:${sent.message_id}` };
     } catch (error) {
+      if (error instanceof LeaseLost) throw error;
       const failure = classifyTelegramError(error);
       if (failure.chatUnreachable) {
         await this.links.markUnreachable(address.userId, address.to);

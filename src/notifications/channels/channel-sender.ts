@@ -44,6 +44,25 @@ export class ChannelError extends Error {
   }
 }
 
+/**
+ * What a sender calls right before its provider request, once nothing is left to wait for (the
+ * rate limit's slot taken, an SMTP connection free): delivery renews the row's sending lease from
+ * that moment, so a send that waited longer than its lease never goes beside the attempt that
+ * took the row over. Throws LeaseLost when one has; the sender then sends nothing.
+ */
+export type BeforeProviderCall = () => Promise<void>;
+
+/** For sends outside a claimed row (a test message) and channels without a sending lease. */
+export const NOTHING_TO_RENEW: BeforeProviderCall = () => Promise.resolve();
+
+/** Another attempt took the row over while this one waited to send: nothing was sent. */
+export class LeaseLost extends Error {
+  constructor(notificationId: string) {
+    super(`Notification ${notificationId}: another attempt took it over while this one waited to send`);
+    this.name = 'LeaseLost';
+  }
+}
+
 /** What a message is about, as delivery read it with the row: a channel may need it beside the rendered words (email's calendar attachment). */
 export interface MessageAbout {
   type: NotificationType;
@@ -67,6 +86,6 @@ export abstract class ChannelSender {
   /** The address of this user on this channel, or null when they cannot be reached on it. */
   abstract addressOf(user: { id: string; email: string; phone: string | null; telegramChatId: string | null; locale: string }): ChannelAddress | null;
 
-  /** Sends or throws ChannelError. */
-  abstract send(notificationId: string, address: ChannelAddress, message: RenderedMessage, about: MessageAbout): Promise<SendReceipt>;
+  /** Sends or throws ChannelError (or LeaseLost from `beforeProviderCall`, which it must call right before the provider request). */
+  abstract send(notificationId: string, address: ChannelAddress, message: RenderedMessage, about: MessageAbout, beforeProviderCall: BeforeProviderCall): Promise<SendReceipt>;
 }

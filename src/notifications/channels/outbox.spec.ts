@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Clock } from '../../core/clock/clock';
 import { HeraldConfig } from '../../core/config/herald-config';
-import { NotificationChannel } from '../notification.entity';
+import { NotificationChannel, NotificationType } from '../notification.entity';
+import { MessageAbout, NOTHING_TO_RENEW } from './channel-sender';
 import { OutboxReader, OutboxSender } from './outbox';
 
 class SteppingClock extends Clock {
@@ -14,6 +15,8 @@ class SteppingClock extends Clock {
     return new Date(this.at);
   }
 }
+
+const ABOUT: MessageAbout = { type: NotificationType.booking_reminder, booking: null };
 
 describe(OutboxSender.name, () => {
   let dir: string;
@@ -28,7 +31,7 @@ describe(OutboxSender.name, () => {
   it('writes one JSON file per message and names it in the receipt', async () => {
     const clock = new SteppingClock();
     const sut = new OutboxSender(NotificationChannel.email, dir, clock);
-    const receipt = await sut.send('n-1', address, message);
+    const receipt = await sut.send('n-1', address, message, ABOUT, NOTHING_TO_RENEW);
     expect(receipt).toEqual({ providerMessageId: 'outbox:email/n-1.json' });
     const file = JSON.parse(readFileSync(join(dir, 'email', 'n-1.json'), 'utf8'));
     expect(file).toEqual({
@@ -52,9 +55,9 @@ describe(OutboxSender.name, () => {
     const clock = new SteppingClock();
     const email = new OutboxSender(NotificationChannel.email, dir, clock);
     const sms = new OutboxSender(NotificationChannel.sms, dir, clock);
-    await email.send('n-1', address, message);
-    await sms.send('n-2', { ...address, to: '+998901234567' }, { subject: 'S', text: 'T' });
-    await email.send('n-3', address, message);
+    await email.send('n-1', address, message, ABOUT, NOTHING_TO_RENEW);
+    await sms.send('n-2', { ...address, to: '+998901234567' }, { subject: 'S', text: 'T' }, ABOUT, NOTHING_TO_RENEW);
+    await email.send('n-3', address, message, ABOUT, NOTHING_TO_RENEW);
     writeFileSync(join(dir, 'email', 'broken.json'), '{');
     writeFileSync(join(dir, 'email', 'notes.txt'), 'hi');
 

@@ -7,7 +7,7 @@ import { HeraldConfig } from '../../core/config/herald-config';
 import { NotificationChannel } from '../notification.entity';
 import { RenderedMessage } from '../rendering/message-renderer';
 import { addressOn, ChannelUser } from './channel-address';
-import { ChannelAddress, ChannelSender, SendReceipt } from './channel-sender';
+import { BeforeProviderCall, ChannelAddress, ChannelSender, MessageAbout, SendReceipt } from './channel-sender';
 
 /** What one outbox file holds: `<OUTBOX_DIR>/<channel>/<notificationId>.json`. */
 export interface OutboxFile {
@@ -57,7 +57,8 @@ export class OutboxSender extends ChannelSender {
     return addressOn(this.channel, user);
   }
 
-  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage): Promise<SendReceipt> {
+  async send(notificationId: string, address: ChannelAddress, message: RenderedMessage, _about: MessageAbout, beforeProviderCall: BeforeProviderCall): Promise<SendReceipt> {
+    await beforeProviderCall();
     const file: OutboxFile = {
       notificationId,
       channel: this.channel,

@@ -6,7 +6,7 @@ import { Clock } from '../../core/clock/clock';
 import { pgArray, rawQuery } from '../../core/database/raw-query';
 import { HeraldConfig } from '../../core/config/herald-config';
 import { ChannelRegistry } from '../channels/channel-registry';
-import { ChannelError, SendReceipt } from '../channels/channel-sender';
+import { BeforeProviderCall, ChannelError, LeaseLost, NOTHING_TO_RENEW, SendReceipt } from '../channels/channel-sender';
 import { Notification, NotificationChannel, NotificationReason, NotificationStatus, NotificationType, PENDING_STATUSES } from '../notification.entity';
 import { channelOrderFor } from '../planning/booking-plan';
 import { DeliveryBatch } from '../queue/notification-queue';
@@ -185,10 +185,11 @@ export class DeliveryService {
 
   /**
    * Sends claimed rows within their channel's concurrency. In-app rows (whose send takes effect
-   * only once recorded) are recorded together at the end. Any other row renews its lease just
-   * before its send and is recorded as soon as its provider accepted it: a batch that outlasts
-   * the lease keeps each row it is still to send, and a process killed mid-batch leaves only the
-   * sends in flight unrecorded, not the whole batch.
+   * only once recorded) are recorded together at the end. Any other row renews its lease right
+   * before its provider request, after any wait for a rate limit's slot or a connection, and is
+   * recorded as soon as its provider accepted it: a batch that outlasts the lease keeps each row
+   * it is still to send, a send that waited past its lease gives way to the attempt that took the
+   * row over, and a process killed mid-batch leaves only the sends in flight unrecorded.
    */
   private async send(em: EntityManager, notifications: DeliveryRow[]): Promise<DeliveryOutcome[]> {
     const accepted: Accepted[] = [];
@@ -202,16 +203,12 @@ export class DeliveryService {
     try {
       await eachWithin(concurrency, unstarted, async (notification) => {
         try {
-          if (oneByOne && !(await this.renewLease(em, notification))) {
-            outcomes.set(notification.id, { status: 'not_claimed' });
-            return;
-          }
-          const result = await this.attempt(em, notification);
+          const result = await this.attempt(em, notification, oneByOne ? () => this.renewLease(em, notification) : NOTHING_TO_RENEW);
           if (!('receipt' in result)) outcomes.set(notification.id, result);
           else if (oneByOne) await this.settleAccepted(em, [result], outcomes);
           else accepted.push(result);
         } catch (error) {
-          outcomes.set(notification.id, await this.recordFailure(em, notification, error));
+          outcomes.set(notification.id, error instanceof LeaseLost ? { status: 'not_claimed' } : await this.recordFailure(em, notification, error));
         }
       });
     } finally {
@@ -236,15 +233,14 @@ export class DeliveryService {
   }
 
   /**
-   * Extends a row's lease from now, fenced on the lease it holds; false when another attempt has
-   * taken it meanwhile (its lease ran out while this batch sent others), which then sends it.
+   * Extends a row's lease from now, fenced on the lease it holds; LeaseLost when another attempt
+   * has taken it meanwhile (its lease ran out while this one waited), which then sends it.
    */
-  private async renewLease(em: EntityManager, notification: DeliveryRow): Promise<boolean> {
+  private async renewLease(em: EntityManager, notification: DeliveryRow): Promise<void> {
     const leaseUntil = new Date(this.clock.now().getTime() + this.config.notificationTiming.sendingTimeoutMs);
     const renewed = await em.nativeUpdate(Notification, stillLeased(notification), { leaseUntil });
-    if (renewed === 0) return false;
+    if (renewed === 0) throw new LeaseLost(notification.id);
     notification.leaseUntil = leaseUntil;
-    return true;
   }
 
   /**
@@ -273,7 +269,7 @@ export class DeliveryService {
   }
 
   /** Checks, renders and sends one row; an accepted message is returned for recording, anything else is recorded here. */
-  private async attempt(em: EntityManager, notification: DeliveryRow): Promise<Accepted | DeliveryOutcome> {
+  private async attempt(em: EntityManager, notification: DeliveryRow, beforeProviderCall: BeforeProviderCall): Promise<Accepted | DeliveryOutcome> {
     const { recipient, booking } = notification;
     const agenda = notification.type === NotificationType.provider_daily_agenda ? await this.agendaOf(em, notification) : null;
     const unwanted = whyUnwanted({
@@ -296,7 +292,7 @@ export class DeliveryService {
     if (!address) return this.recordSkipped(em, notification, NotificationReason.no_address);
 
     const message = await this.renderer.render({ notification, recipient, booking, agenda: agenda?.bookings }, notification.channel);
-    const receipt = await sender.send(notification.id, address, message, { type: notification.type, booking });
+    const receipt = await sender.send(notification.id, address, message, { type: notification.type, booking }, beforeProviderCall);
     return { notification, message, receipt };
   }
 
