@@ -1,8 +1,6 @@
-import { statusCounts } from '../../bench/support/seed';
-import { DueStream, streamWithFaults } from './support/due-stream';
+import { DueStream, itDeliversEveryMessageOnce, streamWithFaults } from './support/due-stream';
 import { FaultProxy } from './support/fault-proxy';
 import { FaultRun, faultSize } from './support/fault-run';
-import { faults, inAppArrivals, NO_FAULTS, printTally, rowIds, tally } from './support/tally';
 
 const IN_APP = faultSize('PG_CUT_IN_APP', 3000);
 const EMAIL = faultSize('PG_CUT_EMAIL', 600);
@@ -45,20 +43,5 @@ describe('Postgres connections cut mid-run', () => {
     expect(cut.every((connections) => connections > 0)).toBe(true);
   });
 
-  it('ends with every row sent', async () => {
-    expect(stream.settled).toBe(true);
-    expect(await statusCounts(run.db)).toEqual({ sent: IN_APP + EMAIL });
-  });
-
-  it('delivers every in-app message once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'in_app'`), await inAppArrivals(run.db, stream.sink));
-    printTally('postgres-cut in-app', counted, `${CUTS} cuts of ${cut.join(', ')} connections`);
-    expect(faults(counted)).toEqual(NO_FAULTS);
-  });
-
-  it('delivers every email once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'email'`), stream.peer.notificationIds());
-    printTally('postgres-cut email', counted, `${CUTS} cuts of ${cut.join(', ')} connections`);
-    expect(faults(counted)).toEqual(NO_FAULTS);
-  });
+  itDeliversEveryMessageOnce('postgres-cut', () => ({ run, stream, inApp: IN_APP, email: EMAIL, note: `${CUTS} cuts of ${cut.join(', ')} connections` }));
 });

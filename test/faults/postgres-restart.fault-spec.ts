@@ -2,12 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { statusCounts } from '../../bench/support/seed';
 import { LocalPostgres, startPostgres } from '../../scripts/support/local-services';
 import { migrateDatabase } from '../../src/core/database/migrate';
-import { DueStream, streamWithFaults } from './support/due-stream';
+import { DueStream, itDeliversEveryMessageOnce, streamWithFaults } from './support/due-stream';
 import { FaultRun, faultSize } from './support/fault-run';
-import { faults, inAppArrivals, NO_FAULTS, printTally, rowIds, tally } from './support/tally';
 
 const IN_APP = faultSize('POSTGRES_IN_APP', 3000);
 const EMAIL = faultSize('POSTGRES_EMAIL', 600);
@@ -56,20 +54,5 @@ describe('Postgres restarted mid-run', () => {
 
   afterAll(() => run?.close());
 
-  it('ends with every row sent', async () => {
-    expect(stream.settled).toBe(true);
-    expect(await statusCounts(run.db)).toEqual({ sent: IN_APP + EMAIL });
-  });
-
-  it('delivers every in-app message once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'in_app'`), await inAppArrivals(run.db, stream.sink));
-    printTally('postgres-restart in-app', counted, 'Postgres restarted');
-    expect(faults(counted)).toEqual(NO_FAULTS);
-  });
-
-  it('delivers every email once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'email'`), stream.peer.notificationIds());
-    printTally('postgres-restart email', counted, 'Postgres restarted');
-    expect(faults(counted)).toEqual(NO_FAULTS);
-  });
+  itDeliversEveryMessageOnce('postgres-restart', () => ({ run, stream, inApp: IN_APP, email: EMAIL, note: 'Postgres restarted' }));
 });

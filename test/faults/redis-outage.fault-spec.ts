@@ -2,11 +2,9 @@ import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { statusCounts } from '../../bench/support/seed';
 import { LocalRedis, startRedis } from '../../scripts/support/local-services';
-import { DueStream, streamWithFaults } from './support/due-stream';
+import { DueStream, itDeliversEveryMessageOnce, streamWithFaults } from './support/due-stream';
 import { FaultRun, faultSize } from './support/fault-run';
-import { faults, inAppArrivals, NO_FAULTS, printTally, rowIds, tally } from './support/tally';
 
 const IN_APP = faultSize('REDIS_IN_APP', 3000);
 const EMAIL = faultSize('REDIS_EMAIL', 600);
@@ -58,20 +56,5 @@ describe('Redis restarted and flushed mid-run', () => {
 
   afterAll(() => run?.close());
 
-  it('ends with every row sent', async () => {
-    expect(stream.settled).toBe(true);
-    expect(await statusCounts(run.db)).toEqual({ sent: IN_APP + EMAIL });
-  });
-
-  it('delivers every in-app message once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'in_app'`), await inAppArrivals(run.db, stream.sink));
-    printTally('redis-outage in-app', counted, 'Redis restarted, then FLUSHALL');
-    expect(faults(counted)).toEqual(NO_FAULTS);
-  });
-
-  it('delivers every email once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'email'`), stream.peer.notificationIds());
-    printTally('redis-outage email', counted, 'Redis restarted, then FLUSHALL');
-    expect(faults(counted)).toEqual(NO_FAULTS);
-  });
+  itDeliversEveryMessageOnce('redis-outage', () => ({ run, stream, inApp: IN_APP, email: EMAIL, note: 'Redis restarted, then FLUSHALL' }));
 });

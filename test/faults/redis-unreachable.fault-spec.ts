@@ -1,8 +1,6 @@
-import { statusCounts } from '../../bench/support/seed';
-import { DueStream, streamWithFaults } from './support/due-stream';
+import { DueStream, itDeliversEveryMessageOnce, streamWithFaults } from './support/due-stream';
 import { FaultProxy } from './support/fault-proxy';
 import { FaultRun, faultSize } from './support/fault-run';
-import { faults, inAppArrivals, NO_FAULTS, printTally, rowIds, tally } from './support/tally';
 
 const IN_APP = faultSize('UNREACHABLE_IN_APP', 3000);
 const EMAIL = faultSize('UNREACHABLE_EMAIL', 600);
@@ -52,20 +50,5 @@ describe('Redis connections cut, then Redis unreachable for 30 s', () => {
     expect(cut[0]).toBeGreaterThan(0);
   });
 
-  it('ends with every row sent', async () => {
-    expect(stream.settled).toBe(true);
-    expect(await statusCounts(run.db)).toEqual({ sent: IN_APP + EMAIL });
-  });
-
-  it('delivers every in-app message once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'in_app'`), await inAppArrivals(run.db, stream.sink));
-    printTally('redis-unreachable in-app', counted, `${cut[0]} connections cut, then ${OUTAGE_S} s unreachable`);
-    expect(faults(counted)).toEqual(NO_FAULTS);
-  });
-
-  it('delivers every email once', async () => {
-    const counted = tally(await rowIds(run.db, `channel = 'email'`), stream.peer.notificationIds());
-    printTally('redis-unreachable email', counted, `${cut[0]} connections cut, then ${OUTAGE_S} s unreachable`);
-    expect(faults(counted)).toEqual(NO_FAULTS);
-  });
+  itDeliversEveryMessageOnce('redis-unreachable', () => ({ run, stream, inApp: IN_APP, email: EMAIL, note: `${cut[0]} connections cut, then ${OUTAGE_S} s unreachable` }));
 });

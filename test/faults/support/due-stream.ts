@@ -1,8 +1,8 @@
-import { insertBookedCustomers, insertDueRows } from '../../../bench/support/seed';
+import { insertBookedCustomers, insertDueRows, statusCounts } from '../../../bench/support/seed';
 import { DeliverySink } from '../../../bench/support/sink';
 import { SmtpPeer } from '../../support/smtp-peer';
 import { FaultRun } from './fault-run';
-import { pendingCount, sentCount } from './tally';
+import { faults, inAppArrivals, NO_FAULTS, pendingCount, printTally, rowIds, sentCount, tally } from './tally';
 
 export interface DueStreamSpec {
   inApp: number;
@@ -45,4 +45,30 @@ export async function streamWithFaults(run: FaultRun, spec: DueStreamSpec): Prom
   }
   const settled = await run.settle(async () => (await pendingCount(run.db).catch(() => 1)) === 0, spec.spreadMs + spec.timeoutMs);
   return { peer, sink, settled };
+}
+
+/**
+ * The checks every streamed scenario ends with, run once the stream is done: every row sent,
+ * every in-app and every email message delivered once, each count printed with `note`.
+ */
+export function itDeliversEveryMessageOnce(scenario: string, done: () => { run: FaultRun; stream: DueStream; inApp: number; email: number; note: string }): void {
+  it('ends with every row sent', async () => {
+    const { run, stream, inApp, email } = done();
+    expect(stream.settled).toBe(true);
+    expect(await statusCounts(run.db)).toEqual({ sent: inApp + email });
+  });
+
+  it('delivers every in-app message once', async () => {
+    const { run, stream, note } = done();
+    const counted = tally(await rowIds(run.db, `channel = 'in_app'`), await inAppArrivals(run.db, stream.sink));
+    printTally(`${scenario} in-app`, counted, note);
+    expect(faults(counted)).toEqual(NO_FAULTS);
+  });
+
+  it('delivers every email once', async () => {
+    const { run, stream, note } = done();
+    const counted = tally(await rowIds(run.db, `channel = 'email'`), stream.peer.notificationIds());
+    printTally(`${scenario} email`, counted, note);
+    expect(faults(counted)).toEqual(NO_FAULTS);
+  });
 }
