@@ -6,6 +6,9 @@ import { BeforeProviderCall, ChannelError } from '../../notifications/channels/c
 import { MailReceipt, MailTransport, OutgoingMail } from './mail-transport';
 import { classifySmtpFailure, SmtpFailure } from './smtp-errors';
 
+/** SMTP connections the pool keeps open at most, per process. */
+const MAX_CONNECTIONS = 5;
+
 /**
  * SMTP_URL as connection options. `smtps://` is TLS from the first byte (port 465 by default);
  * `smtp://` upgrades with STARTTLS whenever the server offers it (port 587 by default).
@@ -13,9 +16,6 @@ import { classifySmtpFailure, SmtpFailure } from './smtp-errors';
  * (local test servers only). User and password are URL-encoded, e.g.
  * `smtps://apikey:SG.xxx@smtp.sendgrid.net:465` or `smtp://apikey:SG.xxx@smtp.sendgrid.net:587`.
  */
-/** SMTP connections the pool keeps open at most, per process. */
-const MAX_CONNECTIONS = 5;
-
 export function smtpOptionsFromUrl(smtpUrl: string): SMTPPool.Options {
   const url = new URL(smtpUrl);
   const secure = url.protocol === 'smtps:';

@@ -233,11 +233,17 @@ export class DeliveryService {
   }
 
   /**
-   * Extends a row's lease from now, fenced on the lease it holds; LeaseLost when another attempt
-   * has taken it meanwhile (its lease ran out while this one waited), which then sends it.
+   * Sees that a row's send starts with at least half its lease ahead: with less, extends the
+   * lease from now, fenced on the lease it holds, or throws LeaseLost when another attempt has
+   * taken the row over meanwhile (its lease ran out while this one waited), which then sends it.
+   * With more, no other attempt can have it (rows come back only once their lease has run out),
+   * and half a lease is time enough for one send: most sends then cost no statement here.
    */
   private async renewLease(em: EntityManager, notification: DeliveryRow): Promise<void> {
-    const leaseUntil = new Date(this.clock.now().getTime() + this.config.notificationTiming.sendingTimeoutMs);
+    const now = this.clock.now().getTime();
+    const { sendingTimeoutMs } = this.config.notificationTiming;
+    if (notification.leaseUntil.getTime() - now > sendingTimeoutMs / 2) return;
+    const leaseUntil = new Date(now + sendingTimeoutMs);
     const renewed = await em.nativeUpdate(Notification, stillLeased(notification), { leaseUntil });
     if (renewed === 0) throw new LeaseLost(notification.id);
     notification.leaseUntil = leaseUntil;
